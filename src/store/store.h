@@ -55,6 +55,7 @@ struct InteractionQuery {
   std::optional<CustomerId> customer;
   bool open_only = false;              // not ended
   int limit = 100;
+  bool newest_first = false;           // order by (created, id): ascending unless set
 };
 
 class Store {
@@ -68,6 +69,18 @@ class Store {
   // Allocates a fresh id for a table: "users", "teams", "skills", "queues",
   // "customers", "interactions", "codes". Durable; never reuses an id.
   virtual Result<std::int64_t> next_id(std::string_view table) = 0;
+  // Reserves `count` consecutive ids and returns the first. Backends should
+  // override this with one durable step; the default calls next_id repeatedly
+  // and is only correct while a single thread allocates ids for `table`.
+  virtual Result<std::int64_t> reserve_ids(std::string_view table, int count) {
+    auto first = next_id(table);
+    if (!first) return first;
+    for (int i = 1; i < count; ++i) {
+      auto n = next_id(table);
+      if (!n) return n;
+    }
+    return first;
+  }
 
   virtual Status commit(WriteBatch batch) = 0;
   virtual void submit(WriteBatch batch, std::function<void(Status)> done) = 0;

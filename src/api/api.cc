@@ -1,0 +1,157 @@
+#include "api/api.h"
+
+#include <spdlog/spdlog.h>
+
+#include "service/event_json.h"
+
+namespace sb::api {
+
+using nlohmann::json;
+
+namespace {
+
+// One WebSocket subscriber: registers with the hub on open, leaves on close.
+class StreamClient final : public http::WsClient {
+ public:
+  StreamClient(EventHub& hub, Subscription sub, Principal who) : hub_(hub), sub_(std::move(sub)), who_(std::move(who)) {}
+  void on_open(std::shared_ptr<http::WsConnection> conn) override {
+    conn->send(json{{"type", "hello"},
+                    {"data", {{"user", who_.id.value}, {"role", store::to_string(who_.role)}}}}
+                   .dump());
+    std::weak_ptr<http::WsConnection> weak = conn;
+    key_ = hub_.subscribe(sub_, [weak](const std::string& text) {
+      if (auto c = weak.lock()) c->send(text);
+    });
+  }
+  void on_message(std::string message) override {
+    // The stream is one-way; a client "ping" text gets a "pong" for liveness checks.
+  }
+  void on_close(int, std::string) override {
+    if (key_) hub_.unsubscribe(key_);
+  }
+
+ private:
+  EventHub& hub_;
+  Subscription sub_;
+  Principal who_;
+  std::uint64_t key_ = 0;
+};
+
+}  // namespace
+
+std::string bearer_token(const http::Request& req) {
+  auto h = req.header("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (h.size() > kBearer.size() && h.substr(0, kBearer.size()) == kBearer) return std::string(h.substr(kBearer.size()));
+  auto q = req.query_param("token");
+  return std::string(q);
+}
+
+Api::Api(Context ctx) : ctx_(std::move(ctx)) {
+  for (auto* table : {&auth_routes, &config_routes, &agent_routes, &interaction_routes, &meta_routes})
+    for (auto& r : (*table)()) routes_.push_back(std::move(r));
+}
+
+Api::~Api() = default;
+
+http::Handler Api::wrap(const ApiRoute& r) {
+  return [this, &r](http::Request&& req, http::Reply reply) {
+    Call call{std::move(req), {}, std::move(reply), &ctx_};
+    if (r.authenticated || r.permission) {
+      auto who = ctx_.sessions.authenticate(bearer_token(call.req));
+      if (!who) return call.fail(who.error());
+      call.who = *who;
+      if (r.permission && !auth::allowed(call.who.role, *r.permission))
+        return call.fail(Error{ErrorCode::kPermissionDenied,
+                               fmt::format("role {} lacks permission {}", store::to_string(call.who.role),
+                                           auth::name(*r.permission)),
+                               ""});
+    }
+    r.handler(call);
+  };
+}
+
+Result<http::WsAccepted> Api::accept_stream(const http::Request& req) {
+  auto who = ctx_.sessions.authenticate(bearer_token(req));
+  if (!who) return who.error();
+  Subscription sub;
+  using auth::Permission;
+  if (auth::allowed(who->role, Permission::kEventsStreamAll)) {
+    sub.all = true;
+  } else if (auth::allowed(who->role, Permission::kEventsStreamTeam)) {
+    auto scope = ctx_.core.query_sync([id = who->id](const routing::Engine&, const service::Directory& d, TimePoint) {
+      json j{{"queues", json::array()}, {"agents", json::array()}};
+      if (const auto* u = d.user(id)) {
+        for (auto q : d.team_queues(*u)) j["queues"].push_back(q.value);
+        for (auto a : d.team_agents(*u)) j["agents"].push_back(a.value);
+      }
+      return j;
+    });
+    for (auto& q : scope["queues"]) sub.queues.insert(QueueId(q.get<std::int64_t>()));
+    for (auto& a : scope["agents"]) sub.agents.insert(AgentId(a.get<std::int64_t>()));
+    sub.agents.insert(AgentId(who->id.value));
+  } else if (auth::allowed(who->role, Permission::kEventsStreamOwn)) {
+    sub.agents.insert(AgentId(who->id.value));
+  } else {
+    return Error{ErrorCode::kPermissionDenied, "your role may not stream events", ""};
+  }
+  std::shared_ptr<http::WsClient> client = std::make_shared<StreamClient>(ctx_.hub, std::move(sub), *who);
+  // Browsers cannot set headers on WebSockets; a token may come as the subprotocol "bearer.<token>".
+  auto proto = req.header("Sec-WebSocket-Protocol");
+  if (!proto.empty()) return http::WsAccepted(client, std::string(proto.substr(0, proto.find(','))));
+  return http::WsAccepted(client);
+}
+
+void Api::install(http::Server& server) {
+  auto& router = server.router();
+  for (const auto& r : routes_)
+    router.add(r.method, r.pattern, wrap(r), http::RouteInfo{r.name, r.summary, {r.tag}});
+  auto doc = std::make_shared<std::string>(openapi(routes_, ctx_.version).dump(2));
+  router.add("GET", "/api/openapi.json",
+             [doc](http::Request&&, http::Reply reply) { reply(http::Response::text(200, *doc, "application/json")); },
+             http::RouteInfo{"openapi", "This document", {"meta"}});
+  server.websocket("/api/events/stream", [this](const http::Request& req) { return accept_stream(req); });
+
+  // Live gauges, computed on the routing thread at scrape time.
+  auto& core = ctx_.core;
+  ctx_.metrics.callback_gauge("switchboard_queue_waiting", "Interactions waiting per queue", {"queue"}, [&core] {
+    auto j = core.query_sync([](const routing::Engine& e, const service::Directory&, TimePoint now) {
+      json a = json::array();
+      for (const auto& q : e.queues(now)) a.push_back({q.name, q.waiting, to_seconds(q.longest_wait)});
+      return a;
+    });
+    std::vector<metrics::Sample> out;
+    for (auto& q : j) out.push_back({{q[0].get<std::string>()}, q[1].get<double>()});
+    return out;
+  });
+  ctx_.metrics.callback_gauge("switchboard_queue_longest_wait_seconds", "Longest current wait per queue", {"queue"},
+                              [&core] {
+                                auto j = core.query_sync(
+                                    [](const routing::Engine& e, const service::Directory&, TimePoint now) {
+                                      json a = json::array();
+                                      for (const auto& q : e.queues(now))
+                                        a.push_back({q.name, to_seconds(q.longest_wait)});
+                                      return a;
+                                    });
+                                std::vector<metrics::Sample> out;
+                                for (auto& q : j) out.push_back({{q[0].get<std::string>()}, q[1].get<double>()});
+                                return out;
+                              });
+  ctx_.metrics.callback_gauge("switchboard_agents", "Agents by state", {"state"}, [&core] {
+    auto j = core.query_sync([](const routing::Engine& e, const service::Directory&, TimePoint) {
+      std::map<std::string, int> by;
+      for (auto s : {routing::AgentState::kLoggedOut, routing::AgentState::kReady, routing::AgentState::kNotReady,
+                     routing::AgentState::kReserved, routing::AgentState::kBusy, routing::AgentState::kWrapUp})
+        by[std::string(to_string(s))] = 0;
+      for (const auto& a : e.agents()) ++by[std::string(to_string(a.state))];
+      return json(by);
+    });
+    std::vector<metrics::Sample> out;
+    for (auto it = j.begin(); it != j.end(); ++it) out.push_back({{it.key()}, it.value().get<double>()});
+    return out;
+  });
+  ctx_.metrics.callback_gauge("switchboard_websocket_subscribers", "Event stream subscribers", {},
+                              [this] { return std::vector<metrics::Sample>{{{}, double(ctx_.hub.size())}}; });
+}
+
+}  // namespace sb::api

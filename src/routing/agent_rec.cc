@@ -1,0 +1,45 @@
+#include "routing/agent_rec.h"
+
+#include <algorithm>
+
+namespace sb::routing {
+
+std::uint32_t takeable_mask(const AgentRec& a) {
+  if (!a.logged_in || a.not_ready || a.offer != kNone) return 0;
+  const int total = a.load.total();
+  if (a.cfg.max_total > 0 && total >= a.cfg.max_total) return 0;
+  if (a.load[Channel::kVoice] + a.load[Channel::kCallback] > 0) return 0;
+  std::uint32_t mask = 0;
+  for (Channel c : kAllChannels) {
+    if (a.load[c] >= a.cfg.capacity[c]) continue;
+    if (is_phone(c) && total > 0) continue;
+    mask |= channel_bit(c);
+  }
+  return mask;
+}
+
+std::int64_t occupancy_ppm(const AgentRec& a) {
+  std::int64_t best = 0;
+  for (Channel c : kAllChannels) {
+    int cap = a.cfg.capacity[c];
+    if (cap > 0) best = std::max<std::int64_t>(best, std::int64_t{a.load[c]} * 1'000'000 / cap);
+  }
+  if (a.cfg.max_total > 0) best = std::max<std::int64_t>(best, std::int64_t{a.load.total()} * 1'000'000 / a.cfg.max_total);
+  return best;
+}
+
+AgentState derive_state(const AgentRec& a) {
+  if (!a.logged_in) return AgentState::kLoggedOut;
+  if (a.offer != kNone) return AgentState::kReserved;
+  if (a.not_ready) return AgentState::kNotReady;
+  if (a.held.empty() || takeable_mask(a) != 0) return AgentState::kReady;
+  if (a.wrapups == static_cast<int>(a.held.size())) return AgentState::kWrapUp;
+  return AgentState::kBusy;
+}
+
+const std::string& derived_reason(const AgentRec& a) {
+  static const std::string kEmpty;
+  return derive_state(a) == AgentState::kNotReady ? a.not_ready_reason : kEmpty;
+}
+
+}  // namespace sb::routing

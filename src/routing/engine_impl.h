@@ -1,0 +1,136 @@
+#pragma once
+// Engine internals shared by engine*.cc. Not part of the public API.
+//
+// Storage: agents, queues and interactions live in slot vectors addressed by
+// uint32 slots; hash maps translate public ids to slots. Interactions are
+// freed (slot reused) when they end.
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "routing/agent_rec.h"
+#include "routing/bucket.h"
+#include "routing/engine.h"
+#include "routing/timer_heap.h"
+
+namespace sb::routing {
+
+struct InteractionRec {
+  bool alive = false;
+  InteractionId id;
+  Channel channel = Channel::kVoice;
+  std::uint32_t queue = kNone;
+  int priority = 0;
+  TimePoint enqueued{};         // order key; kept on offer return, callback and overflow
+  TimePoint queue_entered{};    // relaxation and max-wait clock of the current queue
+  std::uint64_t seq = 0;
+  InteractionState state = InteractionState::kQueued;
+  std::uint32_t bucket = kNone; // while queued and not targeted
+  int level = 0;
+  std::uint32_t target = kNone; // preferred agent slot
+  int target_queue_priority = 0; // queue priority stored in the agent's TargetKey
+  std::vector<std::uint32_t> offered;  // agent slots holding an offer
+  TimePoint offer_expires{};
+  std::uint32_t agent = kNone;  // connected agent slot
+  TimePoint accepted_at{};
+  TimePoint wrapup_ends{};
+  bool overdue = false;         // max wait passed while offered
+  std::uint64_t tokens[kTimerKinds] = {};
+  CustomerId customer;
+  std::string from;
+  bool callback = false;
+  std::string callback_number;
+
+  WaitKey key() const { return WaitKey{priority, to_micros(enqueued), seq}; }
+};
+
+struct QueueRec {
+  bool alive = false;
+  QueueConfig cfg;
+  std::uint32_t accepts = 0;                 // channel bits (callback implied by voice)
+  std::vector<std::vector<SkillRequirement>> levels;  // level 0 = base requirements
+  std::vector<Duration> level_after;         // level k applies after waiting level_after[k]
+  std::vector<std::uint32_t> buckets;        // [level * kChannelCount + channel], kNone if absent
+  WaitTree targeted;                         // waiting interactions with a preferred agent
+  std::int64_t rr_last = 0;                  // round-robin pointer: last agent id offered
+  int offered = 0, answered = 0, answered_in_sl = 0, abandoned = 0;
+  Duration aht{};
+
+  std::uint32_t bucket_of(int level, Channel c) const {
+    return buckets[static_cast<std::size_t>(level) * kChannelCount + static_cast<std::size_t>(c)];
+  }
+};
+
+struct Engine::Impl {
+  explicit Impl(EventSink& s) : sink(s) {}
+
+  EventSink& sink;
+  TimePoint clock{};          // latest `now` seen
+  std::uint64_t next_seq = 0;
+
+  std::vector<QueueRec> queues;
+  std::unordered_map<std::int64_t, std::uint32_t> queue_slot;
+  std::vector<AgentRec> agents;
+  std::unordered_map<std::int64_t, std::uint32_t> agent_slot;
+  std::vector<InteractionRec> inter;
+  std::vector<std::uint32_t> free_inter;
+  std::unordered_map<std::int64_t, std::uint32_t> inter_slot;
+  std::size_t live_interactions = 0;
+
+  std::vector<Bucket> buckets;
+  std::vector<Head> heads;            // parallel to buckets
+  mutable TimerHeap timers;
+  std::vector<std::uint32_t> picks;   // reused by match_interaction
+  std::vector<std::uint32_t> one;     // reused by match_agent
+
+  // --- lookups (kNone when unknown) ---
+  std::uint32_t find_queue(QueueId q) const;
+  std::uint32_t find_agent(AgentId a) const;
+  std::uint32_t find_interaction(InteractionId i) const;
+  void touch(TimePoint now) { if (now > clock) clock = now; }
+
+  template <class E>
+  void emit(TimePoint at, E&& e) { sink.on_event(at, Event(std::forward<E>(e))); }
+
+  // --- configuration (engine_config.cc) ---
+  void build_queue(std::uint32_t q, TimePoint now);
+  void add_memberships(std::uint32_t a);
+  void drop_memberships(std::uint32_t a);
+  void retire_buckets(std::uint32_t q);
+  std::uint32_t new_interaction_slot();
+  void free_interaction(std::uint32_t i);
+
+  // --- waiting sets (engine_queueing.cc) ---
+  int level_at(const QueueRec& q, Duration waited) const;
+  void insert_waiting(std::uint32_t i, TimePoint at);
+  void remove_waiting(std::uint32_t i);
+  void refresh_head(std::uint32_t b);
+  int position(std::uint32_t i) const;
+  // Puts `i` into queue `q` (InteractionQueued, then matching). A closed queue
+  // overflows instead unless `ignore_hours`. `i` may have ended on return.
+  void enter_queue(std::uint32_t i, std::uint32_t q, TimePoint at, int hops, bool ignore_hours = false);
+  void requeue(std::uint32_t i, TimePoint at);  // after offers ended without accept
+  void overflow(std::uint32_t i, std::uint32_t from, const char* why, TimePoint at, int hops);
+  void end_interaction(std::uint32_t i, EndReason r, TimePoint at);
+  Duration estimate(std::uint32_t i) const;
+
+  // --- agents and matching (engine_match.cc) ---
+  void pool(std::uint32_t a);
+  void unpool(std::uint32_t a);
+  void emit_state(std::uint32_t a, TimePoint at);
+  void refresh_agent(std::uint32_t a, TimePoint at);
+  bool match_agent(std::uint32_t a, TimePoint at);
+  void match_interaction(std::uint32_t i, TimePoint at);
+  void offer(std::uint32_t i, const std::vector<std::uint32_t>& to, TimePoint at);
+  void cancel_timer(std::uint32_t i, TimerKind k);
+  void schedule(std::uint32_t i, TimerKind k, TimePoint at);
+  // Voids every pending offer of `i` (OfferRevoked each); returns the agents.
+  void revoke_offers(std::uint32_t i, std::vector<std::uint32_t>& agents, TimePoint at);
+  void detach(std::uint32_t i, TimePoint at);     // releases the connected agent's capacity
+  void finish(std::uint32_t i, TimePoint at);     // completed by the agent
+  void on_timer(const Timer& t, TimePoint at);
+  bool timer_live(const Timer& t) const;
+};
+
+}  // namespace sb::routing

@@ -1,0 +1,298 @@
+// Interaction life cycle: arrive, offers answered, conversation, transfers, end.
+#include <algorithm>
+
+#include "routing/engine_impl.h"
+
+namespace sb::routing {
+
+namespace {
+Error unknown_interaction(InteractionId i) { return Error::not_found("unknown interaction " + std::to_string(i.value)); }
+Error unknown_agent(AgentId a) { return Error::not_found("unknown agent " + std::to_string(a.value)); }
+Error unknown_queue(QueueId q) { return Error::not_found("unknown queue " + std::to_string(q.value)); }
+Error wrong_state(const InteractionRec& I, const char* what) {
+  return Error::conflict("interaction " + std::to_string(I.id.value) + " is " + std::string(to_string(I.state)) +
+                         ": cannot " + what);
+}
+}  // namespace
+
+Status Engine::arrive(const InteractionSpec& spec, TimePoint now) {
+  Impl& m = *impl_;
+  if (!spec.id) return Error::invalid("id", "interaction id must be non-zero");
+  if (m.find_interaction(spec.id) != kNone)
+    return Error{ErrorCode::kAlreadyExists, "interaction " + std::to_string(spec.id.value) + " already exists", "id"};
+  std::uint32_t q = m.find_queue(spec.queue);
+  if (q == kNone) return unknown_queue(spec.queue);
+  const QueueRec& Q = m.queues[q];
+  if (!Q.cfg.enabled) return Error::conflict("queue " + std::to_string(spec.queue.value) + " is disabled");
+  if (!(Q.accepts & channel_bit(spec.channel)))
+    return Error::invalid("channel", "queue " + std::to_string(spec.queue.value) + " does not accept " +
+                                         std::string(to_string(spec.channel)));
+  std::uint32_t target = kNone;
+  if (spec.preferred_agent) {
+    target = m.find_agent(*spec.preferred_agent);
+    if (target == kNone) return unknown_agent(*spec.preferred_agent);
+    if (m.agents[target].cfg.capacity[spec.channel] <= 0)
+      return Error::invalid("preferred_agent", "agent cannot take this channel");
+  }
+  m.touch(now);
+  std::uint32_t i = m.new_interaction_slot();
+  InteractionRec& I = m.inter[i];
+  I.alive = true;
+  I.id = spec.id;
+  I.channel = spec.channel;
+  I.priority = spec.priority;
+  I.enqueued = spec.enqueued.value_or(now);
+  I.seq = ++m.next_seq;
+  I.target = target;
+  I.agent = kNone;
+  I.overdue = false;
+  I.customer = spec.customer;
+  I.from = spec.from;
+  I.callback = spec.channel == Channel::kCallback;
+  m.inter_slot.emplace(spec.id.value, i);
+  m.enter_queue(i, q, now, 0);
+  return {};
+}
+
+Status Engine::accept(InteractionId id, AgentId agent, TimePoint now) {
+  Impl& m = *impl_;
+  std::uint32_t i = m.find_interaction(id);
+  if (i == kNone) return unknown_interaction(id);
+  std::uint32_t a = m.find_agent(agent);
+  if (a == kNone) return unknown_agent(agent);
+  InteractionRec& I = m.inter[i];
+  if (I.state != InteractionState::kOffered || std::find(I.offered.begin(), I.offered.end(), a) == I.offered.end())
+    return Error::conflict("interaction " + std::to_string(id.value) + " is not offered to agent " +
+                           std::to_string(agent.value));
+  m.touch(now);
+  std::vector<std::uint32_t> others;
+  for (std::uint32_t o : I.offered)
+    if (o != a) others.push_back(o);
+  I.offered.clear();
+  m.cancel_timer(i, TimerKind::kOfferTimeout);
+  AgentRec& A = m.agents[a];
+  A.offer = kNone;
+  I.state = InteractionState::kConnected;
+  I.agent = a;
+  I.accepted_at = now;
+  I.overdue = false;
+  A.held.push_back(i);
+  ++A.load[I.channel];
+  QueueRec& Q = m.queues[I.queue];
+  Duration waited = now - I.enqueued;
+  ++Q.answered;
+  if (waited <= Q.cfg.sl_threshold) ++Q.answered_in_sl;
+  m.emit(now, Accepted{I.id, A.cfg.id, Q.cfg.id, waited});
+  for (std::uint32_t o : others) {
+    m.agents[o].offer = kNone;
+    m.emit(now, OfferRevoked{id, m.agents[o].cfg.id});
+  }
+  m.refresh_agent(a, now);
+  for (std::uint32_t o : others) m.refresh_agent(o, now);
+  return {};
+}
+
+Status Engine::reject(InteractionId id, AgentId agent, TimePoint now) {
+  Impl& m = *impl_;
+  std::uint32_t i = m.find_interaction(id);
+  if (i == kNone) return unknown_interaction(id);
+  std::uint32_t a = m.find_agent(agent);
+  if (a == kNone) return unknown_agent(agent);
+  InteractionRec& I = m.inter[i];
+  auto it = std::find(I.offered.begin(), I.offered.end(), a);
+  if (I.state != InteractionState::kOffered || it == I.offered.end())
+    return Error::conflict("interaction " + std::to_string(id.value) + " is not offered to agent " +
+                           std::to_string(agent.value));
+  m.touch(now);
+  I.offered.erase(it);
+  AgentRec& A = m.agents[a];
+  A.offer = kNone;
+  A.not_ready = true;
+  A.not_ready_reason = "rejected";
+  m.emit(now, OfferRejected{id, agent});
+  m.refresh_agent(a, now);
+  if (m.inter[i].offered.empty()) m.requeue(i, now);
+  return {};
+}
+
+Status Engine::abandon(InteractionId id, TimePoint now) {
+  Impl& m = *impl_;
+  std::uint32_t i = m.find_interaction(id);
+  if (i == kNone) return unknown_interaction(id);
+  InteractionRec& I = m.inter[i];
+  if (I.state != InteractionState::kQueued && I.state != InteractionState::kOffered)
+    return wrong_state(I, "abandon (already connected)");
+  m.touch(now);
+  std::vector<std::uint32_t> revoked;
+  if (I.state == InteractionState::kQueued)
+    m.remove_waiting(i);
+  else
+    m.revoke_offers(i, revoked, now);
+  ++m.queues[I.queue].abandoned;
+  m.end_interaction(i, EndReason::kAbandoned, now);
+  for (std::uint32_t a : revoked) m.refresh_agent(a, now);
+  return {};
+}
+
+Status Engine::end_conversation(InteractionId id, TimePoint now) {
+  Impl& m = *impl_;
+  std::uint32_t i = m.find_interaction(id);
+  if (i == kNone) return unknown_interaction(id);
+  InteractionRec& I = m.inter[i];
+  if (I.state != InteractionState::kConnected) return wrong_state(I, "end the conversation");
+  m.touch(now);
+  const std::uint32_t a = I.agent;
+  m.emit(now, ConversationEnded{id, m.agents[a].cfg.id});
+  Duration wrapup = m.queues[I.queue].cfg.wrapup;
+  if (wrapup == Duration::zero()) {
+    m.finish(i, now);
+  } else {
+    I.state = InteractionState::kWrapUp;
+    ++m.agents[a].wrapups;
+    I.wrapup_ends = now + wrapup;
+    m.schedule(i, TimerKind::kWrapUp, I.wrapup_ends);
+  }
+  m.refresh_agent(a, now);
+  return {};
+}
+
+Status Engine::complete(InteractionId id, AgentId agent, TimePoint now) {
+  Impl& m = *impl_;
+  std::uint32_t i = m.find_interaction(id);
+  if (i == kNone) return unknown_interaction(id);
+  std::uint32_t a = m.find_agent(agent);
+  if (a == kNone) return unknown_agent(agent);
+  InteractionRec& I = m.inter[i];
+  if (I.state != InteractionState::kConnected && I.state != InteractionState::kWrapUp) return wrong_state(I, "complete");
+  if (I.agent != a)
+    return Error::conflict("interaction " + std::to_string(id.value) + " is not held by agent " +
+                           std::to_string(agent.value));
+  m.touch(now);
+  if (I.state == InteractionState::kConnected) m.emit(now, ConversationEnded{id, agent});
+  m.finish(i, now);
+  m.refresh_agent(a, now);
+  return {};
+}
+
+namespace {
+
+// Takes `i` out of wherever it is (queue, offers, agent) before it re-enters a
+// queue. Returns the agents whose state must be refreshed afterwards.
+std::vector<std::uint32_t> lift(Engine::Impl& m, std::uint32_t i, TimePoint now) {
+  std::vector<std::uint32_t> agents;
+  InteractionRec& I = m.inter[i];
+  switch (I.state) {
+    case InteractionState::kQueued: m.remove_waiting(i); break;
+    case InteractionState::kOffered: m.revoke_offers(i, agents, now); break;
+    case InteractionState::kConnected:
+      agents.push_back(I.agent);
+      m.detach(i, now);
+      break;
+    default: assert(false);
+  }
+  m.cancel_timer(i, TimerKind::kRelax);
+  m.cancel_timer(i, TimerKind::kMaxWait);
+  I.agent = kNone;
+  I.target = kNone;
+  I.overdue = false;
+  I.enqueued = now;
+  I.seq = ++m.next_seq;
+  return agents;
+}
+
+bool transferable(const InteractionRec& I) {
+  return I.state == InteractionState::kQueued || I.state == InteractionState::kOffered ||
+         I.state == InteractionState::kConnected;
+}
+
+}  // namespace
+
+Status Engine::transfer_to_queue(InteractionId id, QueueId queue, TimePoint now) {
+  Impl& m = *impl_;
+  std::uint32_t i = m.find_interaction(id);
+  if (i == kNone) return unknown_interaction(id);
+  std::uint32_t q = m.find_queue(queue);
+  if (q == kNone) return unknown_queue(queue);
+  InteractionRec& I = m.inter[i];
+  if (!transferable(I)) return wrong_state(I, "transfer");
+  const QueueRec& Q = m.queues[q];
+  if (!Q.cfg.enabled) return Error::conflict("queue " + std::to_string(queue.value) + " is disabled");
+  if (!(Q.accepts & channel_bit(I.channel))) return Error::invalid("queue", "queue does not accept this channel");
+  if (I.state == InteractionState::kQueued && I.queue == q && I.target == kNone)
+    return Error::conflict("interaction " + std::to_string(id.value) + " already waits in this queue");
+  m.touch(now);
+  std::optional<AgentId> from;
+  if (I.state == InteractionState::kConnected) from = m.agents[I.agent].cfg.id;
+  std::vector<std::uint32_t> refresh = lift(m, i, now);
+  m.emit(now, Transferred{id, from, queue, std::nullopt});
+  m.enter_queue(i, q, now, 0);
+  for (std::uint32_t a : refresh) m.refresh_agent(a, now);
+  return {};
+}
+
+Status Engine::transfer_to_agent(InteractionId id, AgentId agent, TimePoint now) {
+  Impl& m = *impl_;
+  std::uint32_t i = m.find_interaction(id);
+  if (i == kNone) return unknown_interaction(id);
+  std::uint32_t a = m.find_agent(agent);
+  if (a == kNone) return unknown_agent(agent);
+  InteractionRec& I = m.inter[i];
+  if (!transferable(I)) return wrong_state(I, "transfer");
+  const AgentRec& A = m.agents[a];
+  if (!A.logged_in) return Error::conflict("agent " + std::to_string(agent.value) + " is logged out");
+  if (A.cfg.capacity[I.channel] <= 0) return Error::conflict("agent cannot take this channel");
+  if (I.state == InteractionState::kConnected && I.agent == a)
+    return Error::conflict("interaction is already connected to this agent");
+  m.touch(now);
+  std::optional<AgentId> from;
+  if (I.state == InteractionState::kConnected) from = m.agents[I.agent].cfg.id;
+  std::vector<std::uint32_t> refresh = lift(m, i, now);
+  m.inter[i].target = a;
+  m.emit(now, Transferred{id, from, m.queues[m.inter[i].queue].cfg.id, agent});
+  m.enter_queue(i, m.inter[i].queue, now, 0, /*ignore_hours=*/true);
+  for (std::uint32_t r : refresh) m.refresh_agent(r, now);
+  return {};
+}
+
+Status Engine::convert_to_callback(InteractionId id, std::string number, TimePoint now) {
+  Impl& m = *impl_;
+  std::uint32_t i = m.find_interaction(id);
+  if (i == kNone) return unknown_interaction(id);
+  if (number.empty()) return Error::invalid("number", "callback number must not be empty");
+  InteractionRec& I = m.inter[i];
+  if (I.state != InteractionState::kQueued) return wrong_state(I, "convert to callback (not waiting)");
+  if (I.channel != Channel::kVoice) return Error::conflict("only waiting voice calls can become callbacks");
+  m.touch(now);
+  m.remove_waiting(i);
+  I.channel = Channel::kCallback;
+  I.callback = true;
+  I.callback_number = number;
+  m.emit(now, ConvertedToCallback{id, m.queues[I.queue].cfg.id, std::move(number)});
+  m.insert_waiting(i, now);
+  m.match_interaction(i, now);
+  return {};
+}
+
+Status Engine::cancel(InteractionId id, TimePoint now) {
+  Impl& m = *impl_;
+  std::uint32_t i = m.find_interaction(id);
+  if (i == kNone) return unknown_interaction(id);
+  m.touch(now);
+  InteractionRec& I = m.inter[i];
+  std::vector<std::uint32_t> refresh;
+  switch (I.state) {
+    case InteractionState::kQueued: m.remove_waiting(i); break;
+    case InteractionState::kOffered: m.revoke_offers(i, refresh, now); break;
+    case InteractionState::kConnected:
+    case InteractionState::kWrapUp:
+      refresh.push_back(I.agent);
+      m.detach(i, now);
+      break;
+    case InteractionState::kEnded: assert(false); break;
+  }
+  m.end_interaction(i, EndReason::kCancelled, now);
+  for (std::uint32_t a : refresh) m.refresh_agent(a, now);
+  return {};
+}
+
+}  // namespace sb::routing

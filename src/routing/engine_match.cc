@@ -1,0 +1,239 @@
+// Matching: agent pools, offers, agent state reporting and timers.
+#include <algorithm>
+
+#include "routing/engine_impl.h"
+#include "routing/eta.h"
+#include "routing/strategy.h"
+
+namespace sb::routing {
+
+void Engine::Impl::pool(std::uint32_t a) {
+  AgentRec& A = agents[a];
+  assert(!A.pooled);
+  std::uint32_t mask = takeable_mask(A);
+  if (!mask) return;
+  A.pooled_idle = to_micros(A.idle_since);
+  A.pooled_occupancy = occupancy_ppm(A);
+  for (Membership& m : A.member) {
+    if (!(mask & channel_bit(m.channel))) continue;
+    Bucket& B = buckets[m.bucket];
+    assert(B.alive && B.waiting.empty());
+    B.pool.insert(pool_key(B.strategy, A, a, m.score));
+    m.in_pool = true;
+  }
+  A.pooled = true;
+}
+
+void Engine::Impl::unpool(std::uint32_t a) {
+  AgentRec& A = agents[a];
+  if (!A.pooled) return;
+  for (Membership& m : A.member) {
+    if (!m.in_pool) continue;
+    Bucket& B = buckets[m.bucket];
+    [[maybe_unused]] auto n = B.pool.erase(pool_key(B.strategy, A, a, m.score));
+    assert(n == 1);
+    m.in_pool = false;
+  }
+  A.pooled = false;
+}
+
+void Engine::Impl::emit_state(std::uint32_t a, TimePoint at) {
+  AgentRec& A = agents[a];
+  AgentState s = derive_state(A);
+  const std::string& reason = derived_reason(A);
+  if (s == A.state && reason == A.state_reason) return;
+  emit(at, AgentStateChanged{A.cfg.id, A.state, s, reason});
+  A.state = s;
+  A.state_reason = reason;
+  A.state_since = at;
+}
+
+void Engine::Impl::refresh_agent(std::uint32_t a, TimePoint at) {
+  unpool(a);
+  emit_state(a, at);
+  if (takeable_mask(agents[a]) && !match_agent(a, at)) pool(a);
+}
+
+bool Engine::Impl::match_agent(std::uint32_t a, TimePoint at) {
+  AgentRec& A = agents[a];
+  std::uint32_t mask = takeable_mask(A);
+  if (!mask) return false;
+  bool found = false;
+  int best_qp = 0;
+  WaitKey best_key;
+  std::uint32_t best = kNone;
+  for (const Membership& m : A.member) {
+    if (!(mask & channel_bit(m.channel))) continue;
+    const Head& h = heads[m.bucket];
+    if (!h.valid) continue;
+    if (!found || serves_before(h.queue_priority, h.key, best_qp, best_key)) {
+      found = true;
+      best_qp = h.queue_priority;
+      best_key = h.key;
+      best = h.interaction;
+    }
+  }
+  for (const TargetKey& t : A.targeted) {
+    if (!(mask & channel_bit(inter[t.interaction].channel))) continue;
+    if (!found || serves_before(t.queue_priority, t.key, best_qp, best_key)) {
+      found = true;
+      best = t.interaction;
+    }
+    break;
+  }
+  if (!found) return false;
+  one.assign(1, a);
+  offer(best, one, at);
+  return true;
+}
+
+void Engine::Impl::match_interaction(std::uint32_t i, TimePoint at) {
+  InteractionRec& I = inter[i];
+  assert(I.state == InteractionState::kQueued);
+  if (I.target != kNone) {
+    if (takeable_mask(agents[I.target]) & channel_bit(I.channel)) {
+      one.assign(1, I.target);
+      offer(i, one, at);
+    }
+    return;
+  }
+  const Bucket& B = buckets[I.bucket];
+  if (B.pool.empty()) return;
+  pick_agents(B.strategy, B.channel, B.pool, queues[I.queue].rr_last, picks);
+  offer(i, picks, at);
+}
+
+void Engine::Impl::offer(std::uint32_t i, const std::vector<std::uint32_t>& to, TimePoint at) {
+  assert(!to.empty());
+  remove_waiting(i);
+  InteractionRec& I = inter[i];
+  QueueRec& Q = queues[I.queue];
+  I.state = InteractionState::kOffered;
+  I.offered = to;
+  I.offer_expires = at + Q.cfg.offer_timeout;
+  schedule(i, TimerKind::kOfferTimeout, I.offer_expires);
+  Offered ev{I.id, Q.cfg.id, {}, I.offer_expires};
+  ev.agents.reserve(to.size());
+  for (std::uint32_t a : I.offered) {
+    unpool(a);
+    assert(agents[a].offer == kNone);
+    assert(takeable_mask(agents[a]) & channel_bit(I.channel));
+    agents[a].offer = i;
+    ev.agents.push_back(agents[a].cfg.id);
+  }
+  Q.rr_last = ev.agents.front().value;
+  emit(at, std::move(ev));
+  for (std::uint32_t a : I.offered) emit_state(a, at);
+}
+
+void Engine::Impl::schedule(std::uint32_t i, TimerKind k, TimePoint at) {
+  inter[i].tokens[static_cast<int>(k)] = timers.schedule(to_micros(at), k, i);
+}
+
+void Engine::Impl::cancel_timer(std::uint32_t i, TimerKind k) { inter[i].tokens[static_cast<int>(k)] = 0; }
+
+bool Engine::Impl::timer_live(const Timer& t) const {
+  if (t.slot >= inter.size()) return false;
+  const InteractionRec& I = inter[t.slot];
+  return I.alive && I.tokens[static_cast<int>(t.kind)] == t.token;
+}
+
+void Engine::Impl::revoke_offers(std::uint32_t i, std::vector<std::uint32_t>& out, TimePoint at) {
+  InteractionRec& I = inter[i];
+  out = I.offered;
+  I.offered.clear();
+  cancel_timer(i, TimerKind::kOfferTimeout);
+  for (std::uint32_t a : out) {
+    agents[a].offer = kNone;
+    emit(at, OfferRevoked{I.id, agents[a].cfg.id});
+  }
+}
+
+void Engine::Impl::detach(std::uint32_t i, TimePoint at) {
+  InteractionRec& I = inter[i];
+  AgentRec& A = agents[I.agent];
+  auto it = std::find(A.held.begin(), A.held.end(), i);
+  assert(it != A.held.end());
+  A.held.erase(it);
+  --A.load[I.channel];
+  if (I.state == InteractionState::kWrapUp) --A.wrapups;
+  cancel_timer(i, TimerKind::kWrapUp);
+  A.idle_since = at;
+}
+
+void Engine::Impl::finish(std::uint32_t i, TimePoint at) {
+  InteractionRec& I = inter[i];
+  QueueRec& Q = queues[I.queue];
+  Q.aht = next_average(Q.aht, at - I.accepted_at);
+  detach(i, at);
+  end_interaction(i, EndReason::kCompleted, at);
+}
+
+void Engine::Impl::on_timer(const Timer& t, TimePoint at) {
+  const std::uint32_t i = t.slot;
+  InteractionRec& I = inter[i];
+  cancel_timer(i, t.kind);
+  switch (t.kind) {
+    case TimerKind::kOfferTimeout: {
+      assert(I.state == InteractionState::kOffered);
+      std::vector<std::uint32_t> missed = std::move(I.offered);
+      I.offered.clear();
+      for (std::uint32_t a : missed) {
+        AgentRec& A = agents[a];
+        A.offer = kNone;
+        A.not_ready = true;
+        A.not_ready_reason = std::string(kReasonMissed);
+        emit(at, OfferTimedOut{I.id, A.cfg.id});
+      }
+      for (std::uint32_t a : missed) refresh_agent(a, at);
+      requeue(i, at);
+      break;
+    }
+    case TimerKind::kRelax:
+      if (I.state == InteractionState::kQueued && I.bucket != kNone) {
+        remove_waiting(i);
+        insert_waiting(i, at);
+        match_interaction(i, at);
+      }
+      break;
+    case TimerKind::kMaxWait:
+      if (I.state == InteractionState::kQueued) {
+        remove_waiting(i);
+        overflow(i, I.queue, "max_wait", at, 0);
+      } else if (I.state == InteractionState::kOffered) {
+        I.overdue = true;
+      }
+      break;
+    case TimerKind::kWrapUp: {
+      assert(I.state == InteractionState::kWrapUp);
+      std::uint32_t a = I.agent;
+      finish(i, at);
+      refresh_agent(a, at);
+      break;
+    }
+  }
+}
+
+void Engine::advance(TimePoint now) {
+  Impl& m = *impl_;
+  TimePoint floor = m.clock;
+  m.touch(now);
+  const std::int64_t limit = to_micros(now);
+  while (!m.timers.empty() && m.timers.top().at <= limit) {
+    Timer t = m.timers.top();
+    m.timers.pop();
+    if (!m.timer_live(t)) continue;
+    TimePoint at = std::max(from_micros(t.at), floor);
+    floor = at;
+    m.on_timer(t, at);
+  }
+}
+
+std::optional<TimePoint> Engine::next_deadline() const {
+  const Impl& m = *impl_;
+  while (!m.timers.empty() && !m.timer_live(m.timers.top())) m.timers.pop();
+  if (m.timers.empty()) return std::nullopt;
+  return from_micros(m.timers.top().at);
+}
+
+}  // namespace sb::routing

@@ -1,0 +1,112 @@
+#include "store/text_fold.h"
+
+#include <array>
+
+namespace sb::store {
+
+namespace {
+
+// A run of code points where upper and lower case alternate: `first` is an
+// upper-case letter, first+1 its lower case, first+2 the next upper case, ...
+struct PairRun { char32_t first, last; };
+// An irregular upper -> lower mapping.
+struct Single { char32_t from, to; };
+
+// Sorted by `first`; runs of length 2 are single pairs.
+constexpr std::array<PairRun, 39> kPairRuns = {{
+    {0x0100, 0x012F}, {0x0132, 0x0137}, {0x0139, 0x0148}, {0x014A, 0x0177}, {0x0179, 0x017E},
+    {0x0182, 0x0185}, {0x0187, 0x0188}, {0x018B, 0x018C}, {0x0191, 0x0192}, {0x0198, 0x0199},
+    {0x01A0, 0x01A5}, {0x01A7, 0x01A8}, {0x01AC, 0x01AD}, {0x01AF, 0x01B0}, {0x01B3, 0x01B6},
+    {0x01B8, 0x01B9}, {0x01BC, 0x01BD}, {0x01CD, 0x01DC}, {0x01DE, 0x01EF}, {0x01F4, 0x01F5},
+    {0x01F8, 0x021F}, {0x0222, 0x0233}, {0x023B, 0x023C}, {0x0241, 0x0242}, {0x0246, 0x024F},
+    {0x0370, 0x0373}, {0x0376, 0x0377}, {0x03D8, 0x03EF}, {0x03F7, 0x03F8}, {0x03FA, 0x03FB},
+    {0x0460, 0x0481}, {0x048A, 0x04BF}, {0x04C1, 0x04CE}, {0x04D0, 0x052F}, {0x1E00, 0x1E95},
+    {0x1EA0, 0x1EFF}, {0x2C60, 0x2C61}, {0x2C67, 0x2C6C}, {0x2C72, 0x2C73},
+}};
+
+constexpr std::array<Single, 62> kSingles = {{
+    {0x00B5, 0x03BC}, {0x0130, 0x0069}, {0x0178, 0x00FF}, {0x017F, 0x0073},
+    {0x0181, 0x0253}, {0x0186, 0x0254}, {0x0189, 0x0256}, {0x018A, 0x0257}, {0x018E, 0x01DD},
+    {0x018F, 0x0259}, {0x0190, 0x025B}, {0x0193, 0x0260}, {0x0194, 0x0263}, {0x0196, 0x0269},
+    {0x0197, 0x0268}, {0x019C, 0x026F}, {0x019D, 0x0272}, {0x019F, 0x0275}, {0x01A6, 0x0280},
+    {0x01A9, 0x0283}, {0x01AE, 0x0288}, {0x01B1, 0x028A}, {0x01B2, 0x028B}, {0x01B7, 0x0292},
+    {0x01C4, 0x01C6}, {0x01C5, 0x01C6}, {0x01C7, 0x01C9}, {0x01C8, 0x01C9}, {0x01CA, 0x01CC},
+    {0x01CB, 0x01CC}, {0x01F1, 0x01F3}, {0x01F2, 0x01F3}, {0x01F6, 0x0195}, {0x01F7, 0x01BF},
+    {0x0220, 0x019E}, {0x023A, 0x2C65}, {0x023D, 0x019A}, {0x023E, 0x2C66}, {0x0243, 0x0180},
+    {0x0244, 0x0289}, {0x0245, 0x028C}, {0x037F, 0x03F3}, {0x0386, 0x03AC}, {0x0388, 0x03AD},
+    {0x0389, 0x03AE}, {0x038A, 0x03AF}, {0x038C, 0x03CC}, {0x038E, 0x03CD}, {0x038F, 0x03CE},
+    {0x03C2, 0x03C3}, {0x03CF, 0x03D7}, {0x03D0, 0x03B2}, {0x03D1, 0x03B8}, {0x03D5, 0x03C6},
+    {0x03D6, 0x03C0}, {0x03F0, 0x03BA}, {0x03F1, 0x03C1}, {0x03F4, 0x03B8}, {0x03F5, 0x03B5},
+    {0x03F9, 0x03F2}, {0x04C0, 0x04CF}, {0x1E9E, 0x00DF},
+}};
+
+constexpr char32_t kReplacement = 0xFFFD;
+
+// Decodes one code point at s[i], advancing i. Rejects overlong forms,
+// surrogates and values above U+10FFFF (one byte consumed, U+FFFD returned).
+char32_t decode(std::string_view s, std::size_t& i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  if (b0 < 0x80) { ++i; return b0; }
+  int len = 0;
+  char32_t cp = 0;
+  char32_t min = 0;
+  if ((b0 & 0xE0) == 0xC0) { len = 2; cp = b0 & 0x1F; min = 0x80; }
+  else if ((b0 & 0xF0) == 0xE0) { len = 3; cp = b0 & 0x0F; min = 0x800; }
+  else if ((b0 & 0xF8) == 0xF0) { len = 4; cp = b0 & 0x07; min = 0x10000; }
+  else { ++i; return kReplacement; }
+  if (i + len > s.size()) { ++i; return kReplacement; }
+  for (int k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) { ++i; return kReplacement; }
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) { ++i; return kReplacement; }
+  i += len;
+  return cp;
+}
+
+void encode(char32_t cp, std::string& out) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+}  // namespace
+
+char32_t fold_code_point(char32_t c) {
+  if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 0x20 : c;
+  if (c >= 0x00C0 && c <= 0x00DE && c != 0x00D7) return c + 0x20;   // Latin-1
+  if (c >= 0x0391 && c <= 0x03AB && c != 0x03A2) return c + 0x20;   // Greek capitals
+  if (c >= 0x0400 && c <= 0x040F) return c + 0x50;                  // Cyrillic Ѐ..Џ
+  if (c >= 0x0410 && c <= 0x042F) return c + 0x20;                  // Cyrillic А..Я
+  if (c >= 0x03FD && c <= 0x03FF) return c - 0x82;                  // Ͻ..Ͽ -> ͻ..ͽ
+  for (const Single& s : kSingles)
+    if (s.from == c) return s.to;
+  for (const PairRun& r : kPairRuns) {
+    if (c < r.first) break;
+    if (c <= r.last) return ((c - r.first) % 2 == 0) ? c + 1 : c;
+  }
+  return c;
+}
+
+std::string fold_case(std::string_view utf8) {
+  std::string out;
+  out.reserve(utf8.size());
+  std::size_t i = 0;
+  while (i < utf8.size()) encode(fold_code_point(decode(utf8, i)), out);
+  return out;
+}
+
+}  // namespace sb::store
