@@ -8,12 +8,12 @@ namespace sb::routing {
 namespace {
 Error unknown_agent(AgentId a) { return Error::not_found("unknown agent " + std::to_string(a.value)); }
 Error logged_out(AgentId a) { return Error::conflict("agent " + std::to_string(a.value) + " is logged out"); }
-
-void add_logged_in_capacity(Engine::Impl& m, std::uint32_t a, int sign) {
-  const AgentRec& A = m.agents[a];
-  for (const Membership& mem : A.member) m.buckets[mem.bucket].logged_in_capacity += sign * A.cfg.capacity[mem.channel];
-}
 }  // namespace
+
+void Engine::Impl::add_logged_in_capacity(std::uint32_t a, int sign) {
+  const AgentRec& A = agents[a];
+  for (const Membership& mem : A.member) buckets[mem.bucket].logged_in_capacity += sign * A.cfg.capacity[mem.channel];
+}
 
 Status Engine::login(AgentId id, TimePoint now) {
   Impl& m = *impl_;
@@ -26,7 +26,7 @@ Status Engine::login(AgentId id, TimePoint now) {
   A.not_ready = true;
   A.not_ready_reason = "login";
   A.idle_since = now;
-  add_logged_in_capacity(m, a, +1);
+  m.add_logged_in_capacity(a, +1);
   m.emit_state(a, now);
   return {};
 }
@@ -89,7 +89,7 @@ Status Engine::logout(AgentId id, TimePoint now) {
     return Error::conflict("agent " + std::to_string(id.value) + " still holds interactions or an offer");
   m.touch(now);
   m.unpool(a);
-  add_logged_in_capacity(m, a, -1);
+  m.add_logged_in_capacity(a, -1);
   A.logged_in = false;
   A.not_ready = false;
   A.not_ready_reason.clear();

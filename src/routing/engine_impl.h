@@ -130,6 +130,18 @@ struct Engine::Impl {
   void detach(std::uint32_t i, TimePoint at);     // releases the connected agent's capacity
   void finish(std::uint32_t i, TimePoint at);     // completed by the agent
   void on_timer(const Timer& t, TimePoint at);
+
+  // --- helpers of the public calls ---
+  void add_logged_in_capacity(std::uint32_t a, int sign);
+  // Takes `i` out of wherever it is (queue, offers, agent) before it re-enters
+  // a queue with a fresh enqueued time. Returns agents to refresh afterwards.
+  std::vector<std::uint32_t> lift(std::uint32_t i, TimePoint now);
+
+  // --- snapshots (engine_query.cc) ---
+  AgentSnapshot agent_snapshot(const AgentRec& a) const;
+  InteractionSnapshot interaction_snapshot(std::uint32_t i, int position) const;
+  QueueSnapshot queue_snapshot(std::uint32_t q, TimePoint now) const;
+  std::vector<std::uint32_t> waiting_slots(std::uint32_t q) const;  // in offer order
   bool timer_live(const Timer& t) const;
 };
 

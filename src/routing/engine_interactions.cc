@@ -174,31 +174,29 @@ Status Engine::complete(InteractionId id, AgentId agent, TimePoint now) {
   return {};
 }
 
-namespace {
-
-// Takes `i` out of wherever it is (queue, offers, agent) before it re-enters a
-// queue. Returns the agents whose state must be refreshed afterwards.
-std::vector<std::uint32_t> lift(Engine::Impl& m, std::uint32_t i, TimePoint now) {
-  std::vector<std::uint32_t> agents;
-  InteractionRec& I = m.inter[i];
+std::vector<std::uint32_t> Engine::Impl::lift(std::uint32_t i, TimePoint now) {
+  std::vector<std::uint32_t> out;
+  InteractionRec& I = inter[i];
   switch (I.state) {
-    case InteractionState::kQueued: m.remove_waiting(i); break;
-    case InteractionState::kOffered: m.revoke_offers(i, agents, now); break;
+    case InteractionState::kQueued: remove_waiting(i); break;
+    case InteractionState::kOffered: revoke_offers(i, out, now); break;
     case InteractionState::kConnected:
-      agents.push_back(I.agent);
-      m.detach(i, now);
+      out.push_back(I.agent);
+      detach(i, now);
       break;
     default: assert(false);
   }
-  m.cancel_timer(i, TimerKind::kRelax);
-  m.cancel_timer(i, TimerKind::kMaxWait);
+  cancel_timer(i, TimerKind::kRelax);
+  cancel_timer(i, TimerKind::kMaxWait);
   I.agent = kNone;
   I.target = kNone;
   I.overdue = false;
   I.enqueued = now;
-  I.seq = ++m.next_seq;
-  return agents;
+  I.seq = ++next_seq;
+  return out;
 }
+
+namespace {
 
 bool transferable(const InteractionRec& I) {
   return I.state == InteractionState::kQueued || I.state == InteractionState::kOffered ||
@@ -223,7 +221,7 @@ Status Engine::transfer_to_queue(InteractionId id, QueueId queue, TimePoint now)
   m.touch(now);
   std::optional<AgentId> from;
   if (I.state == InteractionState::kConnected) from = m.agents[I.agent].cfg.id;
-  std::vector<std::uint32_t> refresh = lift(m, i, now);
+  std::vector<std::uint32_t> refresh = m.lift(i, now);
   m.emit(now, Transferred{id, from, queue, std::nullopt});
   m.enter_queue(i, q, now, 0);
   for (std::uint32_t a : refresh) m.refresh_agent(a, now);
@@ -246,7 +244,7 @@ Status Engine::transfer_to_agent(InteractionId id, AgentId agent, TimePoint now)
   m.touch(now);
   std::optional<AgentId> from;
   if (I.state == InteractionState::kConnected) from = m.agents[I.agent].cfg.id;
-  std::vector<std::uint32_t> refresh = lift(m, i, now);
+  std::vector<std::uint32_t> refresh = m.lift(i, now);
   m.inter[i].target = a;
   m.emit(now, Transferred{id, from, m.queues[m.inter[i].queue].cfg.id, agent});
   m.enter_queue(i, m.inter[i].queue, now, 0, /*ignore_hours=*/true);

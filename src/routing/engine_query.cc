@@ -5,9 +5,8 @@
 
 namespace sb::routing {
 
-namespace {
-
-AgentSnapshot snapshot_of(const Engine::Impl& m, const AgentRec& A) {
+AgentSnapshot Engine::Impl::agent_snapshot(const AgentRec& A) const {
+  const Impl& m = *this;
   AgentSnapshot s;
   s.id = A.cfg.id;
   s.name = A.cfg.name;
@@ -25,7 +24,8 @@ AgentSnapshot snapshot_of(const Engine::Impl& m, const AgentRec& A) {
   return s;
 }
 
-InteractionSnapshot snapshot_of(const Engine::Impl& m, std::uint32_t i, int position) {
+InteractionSnapshot Engine::Impl::interaction_snapshot(std::uint32_t i, int position) const {
+  const Impl& m = *this;
   const InteractionRec& I = m.inter[i];
   InteractionSnapshot s;
   s.id = I.id;
@@ -45,8 +45,8 @@ InteractionSnapshot snapshot_of(const Engine::Impl& m, std::uint32_t i, int posi
   return s;
 }
 
-// Waiting interactions of queue q, in offer order.
-std::vector<std::uint32_t> waiting_slots(const Engine::Impl& m, std::uint32_t q) {
+std::vector<std::uint32_t> Engine::Impl::waiting_slots(std::uint32_t q) const {
+  const Impl& m = *this;
   const QueueRec& Q = m.queues[q];
   std::vector<std::pair<WaitKey, std::uint32_t>> all;
   for (const auto& [k, i] : Q.targeted) all.emplace_back(k, i);
@@ -60,7 +60,8 @@ std::vector<std::uint32_t> waiting_slots(const Engine::Impl& m, std::uint32_t q)
   return out;
 }
 
-QueueSnapshot queue_snapshot(const Engine::Impl& m, std::uint32_t q, TimePoint now) {
+QueueSnapshot Engine::Impl::queue_snapshot(std::uint32_t q, TimePoint now) const {
+  const Impl& m = *this;
   const QueueRec& Q = m.queues[q];
   QueueSnapshot s;
   s.id = Q.cfg.id;
@@ -90,36 +91,34 @@ QueueSnapshot queue_snapshot(const Engine::Impl& m, std::uint32_t q, TimePoint n
   return s;
 }
 
-}  // namespace
-
 std::optional<AgentSnapshot> Engine::agent(AgentId id) const {
   std::uint32_t a = impl_->find_agent(id);
   if (a == kNone) return std::nullopt;
-  return snapshot_of(*impl_, impl_->agents[a]);
+  return impl_->agent_snapshot(impl_->agents[a]);
 }
 
 std::optional<InteractionSnapshot> Engine::interaction(InteractionId id, TimePoint now) const {
   std::uint32_t i = impl_->find_interaction(id);
   if (i == kNone) return std::nullopt;
-  return snapshot_of(*impl_, i, impl_->position(i));
+  return impl_->interaction_snapshot(i, impl_->position(i));
 }
 
 std::optional<QueueSnapshot> Engine::queue(QueueId id, TimePoint now) const {
   std::uint32_t q = impl_->find_queue(id);
   if (q == kNone) return std::nullopt;
-  return queue_snapshot(*impl_, q, now);
+  return impl_->queue_snapshot(q, now);
 }
 
 std::vector<AgentSnapshot> Engine::agents() const {
   std::vector<AgentSnapshot> out;
-  for (const AgentRec& A : impl_->agents) out.push_back(snapshot_of(*impl_, A));
+  for (const AgentRec& A : impl_->agents) out.push_back(impl_->agent_snapshot(A));
   std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.id < y.id; });
   return out;
 }
 
 std::vector<QueueSnapshot> Engine::queues(TimePoint now) const {
   std::vector<QueueSnapshot> out;
-  for (std::uint32_t q = 0; q < impl_->queues.size(); ++q) out.push_back(queue_snapshot(*impl_, q, now));
+  for (std::uint32_t q = 0; q < impl_->queues.size(); ++q) out.push_back(impl_->queue_snapshot(q, now));
   std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.id < y.id; });
   return out;
 }
@@ -129,7 +128,7 @@ std::vector<InteractionSnapshot> Engine::waiting(QueueId id, TimePoint now) cons
   std::uint32_t q = impl_->find_queue(id);
   if (q == kNone) return out;
   int position = 0;
-  for (std::uint32_t i : waiting_slots(*impl_, q)) out.push_back(snapshot_of(*impl_, i, ++position));
+  for (std::uint32_t i : impl_->waiting_slots(q)) out.push_back(impl_->interaction_snapshot(i, ++position));
   return out;
 }
 

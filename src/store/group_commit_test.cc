@@ -124,7 +124,9 @@ TEST_F(StoreTest, SubmittedAndCommittedEventsGetStrictlyIncreasingSeq) {
   std::atomic<int> pending{100};
   std::promise<void> done;
   for (int i = 0; i < 100; ++i) {
-    if (i % 10 == 0) ASSERT_TRUE(store_->commit(batch_of(numbered(1000 + i))).ok());
+    if (i % 10 == 0) {
+      ASSERT_TRUE(store_->commit(batch_of(numbered(1000 + i))).ok());
+    }
     store_->submit(batch_of(numbered(i)), [&](Status) { if (--pending == 0) done.set_value(); });
   }
   done.get_future().wait();

@@ -47,7 +47,9 @@ TEST(OpenStore, UnknownSchemesAndEmptyUrlsAreInvalid) {
     auto store = open_store(url);
     ASSERT_FALSE(store.ok()) << url;
     EXPECT_EQ(store.error().code, ErrorCode::kInvalidArgument) << url;
-    if (*url != '\0') EXPECT_NE(store.error().message.find(url), std::string::npos) << store.error().message;
+    if (*url != 0) {
+      EXPECT_NE(store.error().message.find(url), std::string::npos) << store.error().message;
+    }
   }
 }
 

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what Switchboard needs on Debian 12 (only what is missing) and
+# builds it (Release, ccache when present) into ./build.
+#   scripts/setup.sh            runtime + build dependencies, then build
+#   scripts/setup.sh --test     also the test dependencies (sipp, Chromium, ...)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PKGS=(build-essential cmake ninja-build pkg-config ccache libboost1.74-dev libsqlite3-dev
+      nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libargon2-dev
+      libssl-dev libgtest-dev libgmock-dev libbenchmark-dev)
+if [[ "${1:-}" == "--test" ]]; then
+  PKGS+=(python3 python3-websockets curl wrk sqlite3)
+fi
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "== installing: ${missing[*]}"
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+BUILD=${BUILD_DIR:-build}
+if [[ ! -f "$BUILD/build.ninja" ]]; then
+  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+fi
+echo "== building into $BUILD"
+cmake --build "$BUILD" -j"$(nproc)"
