@@ -128,7 +128,7 @@ class WsSession : public Session, public std::enable_shared_from_this<WsSession>
     close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (!ec) beast::get_lowest_layer(self->ws_).close();  // peer never answered
     });
-    ws_.async_close(websocket::close_reason(static_cast<std::uint16_t>(code), reason),
+    ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(code), reason),
                     [self = shared_from_this()](beast::error_code ec) {
                       if (ec) beast::get_lowest_layer(self->ws_).close();
                     });

@@ -160,8 +160,7 @@ void Scenario::expect_state_change(int a, AgentState to, std::string reason) {
   for (;;) {
     const AgentStateChanged* c = next_event<AgentStateChanged>();
     ASSERT_NE(c, nullptr) << "expected agent a" << a << " to become " << to_string(to) << "\n" << log();
-    if (c->agent != A(a)) continue;
-    EXPECT_EQ(c->to, to) << log();
+    if (c->agent != A(a) || c->to != to) continue;
     EXPECT_EQ(c->reason, reason) << log();
     return;
   }

@@ -16,6 +16,13 @@
 #include "core/time.h"
 #include "routing/engine.h"
 
+namespace sb::routing {
+// Readable gtest output for the engine's enums.
+inline void PrintTo(AgentState s, std::ostream* os) { *os << to_string(s); }
+inline void PrintTo(InteractionState s, std::ostream* os) { *os << to_string(s); }
+inline void PrintTo(EndReason r, std::ostream* os) { *os << to_string(r); }
+}  // namespace sb::routing
+
 namespace sb::routing::testing {
 
 class RecordingSink final : public EventSink {
@@ -70,6 +77,7 @@ class Scenario : public ::testing::Test {
   void expect_queued(int i, int queue, int position);
   void expect_ended(int i, EndReason reason);
   void expect_overflow(int i, int from, int to, std::string why);
+  // The next change of agent `a` into state `to` carries `reason`.
   void expect_state_change(int a, AgentState to, std::string reason = "");
   template <class E>
   const E* next_event() {

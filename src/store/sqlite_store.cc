@@ -70,28 +70,33 @@ Status SqliteStore::migrate() {
 
 int SqliteStore::schema_version() const { return schema_version_; }
 
-Result<std::int64_t> SqliteStore::next_id(std::string_view table) {
+Result<std::int64_t> SqliteStore::next_id(std::string_view table) { return reserve_ids(table, 1); }
+
+Result<std::int64_t> SqliteStore::reserve_ids(std::string_view table, int count) {
   const IdSpace* space = nullptr;
   for (const IdSpace& s : kIdSpaces)
     if (s.name == table) space = &s;
   if (space == nullptr)
     return Error::invalid("table", fmt::format("next_id: unknown id space '{}'", table));
+  if (count < 1) return Error::invalid("count", "must be at least 1");
   // One statement, so one autocommit transaction (fsynced like any commit).
+  // The counter holds the last id handed out; a block is (last, last + count].
   const std::string sql = fmt::format(
-      "INSERT INTO id_counters(name, last) VALUES (?, 1 + {}) "
-      "ON CONFLICT(name) DO UPDATE SET last = max(id_counters.last + 1, excluded.last) RETURNING last",
+      "INSERT INTO id_counters(name, last) VALUES (?1, ?2 + {}) "
+      "ON CONFLICT(name) DO UPDATE SET last = max(id_counters.last + ?2, excluded.last) RETURNING last",
       space->max_used);
   std::lock_guard lock(write_mu_);
   auto q = writer_->query(sql, "id_counters.next");
   if (!q.ok()) return q.error();
   q->bind(space->name);
+  q->bind(static_cast<std::int64_t>(count));
   auto row = q->step();
   if (!row.ok()) return row.error();
   if (!*row) return Error::internal("id_counters.next: no row returned");
-  const std::int64_t id = q->int64(0);
+  const std::int64_t last = q->int64(0);
   auto done = q->step();  // completes the statement, which commits it
   if (!done.ok()) return done.error();
-  return id;
+  return last - count + 1;
 }
 
 Status SqliteStore::commit(WriteBatch batch) {

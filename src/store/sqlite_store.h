@@ -49,6 +49,7 @@ class SqliteStore final : public Store {
   Status migrate() override;
   int schema_version() const override;
   Result<std::int64_t> next_id(std::string_view table) override;
+  Result<std::int64_t> reserve_ids(std::string_view table, int count) override;
   Status commit(WriteBatch batch) override;
   void submit(WriteBatch batch, std::function<void(Status)> done) override;
 
