@@ -115,7 +115,7 @@ class Meta(ApiTestCase):
         self.assertIn(json.dumps(subject, ensure_ascii=False).encode("utf-8"), raw)
         # the e-mail address pops the Vietnamese customer's card
         self.assertEqual(got["customer_card"]["name"], "Nguyễn Văn An")
-        st, lst = self.srv.request("GET", f"/api/interactions?customer={got['customer']}", user="analyst")
+        st, lst = self.srv.request("GET", f"/api/interactions?customer={got['customer']}", user="sofia")
         self.assertEqual(st, 200, lst)
         self.assertIn(subject, [i["subject"] for i in lst])
 
