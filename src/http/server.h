@@ -44,7 +44,8 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Routes and WebSocket paths: register before start().
+  // Routes and WebSocket paths: register before start(); start() takes a copy,
+  // so later changes have no effect. Not thread-safe.
   Router& router();
   // An exact path (no parameters), e.g. "/api/events". A plain GET to it gets 426.
   void websocket(std::string path, WsAccept accept);

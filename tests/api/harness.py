@@ -46,6 +46,20 @@ def free_port():
     return port
 
 
+def test_tmp_root():
+    """Where data dirs go: $SB_TEST_TMPDIR, else tmpfs (/dev/shm), else the default temp dir.
+
+    tmpfs makes fsync free: the demo seeding's commits take 10-20 s on a busy disk and
+    well under a second on tmpfs. kill -9 durability does not depend on fsync (the page
+    cache outlives the process), so the crash test means the same thing there."""
+    root = os.environ.get("SB_TEST_TMPDIR")
+    if root:
+        return root
+    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+        return "/dev/shm"
+    return None
+
+
 class Server:
     """One switchboard process. Thread-safe request helper; token cache per user."""
 
@@ -53,7 +67,7 @@ class Server:
         self.binary = binary or BINARY
         if not self.binary or not os.path.exists(self.binary):
             raise RuntimeError(f"switchboard binary not found: {self.binary!r} (pass --binary)")
-        self.dir = tempfile.mkdtemp(prefix="sb-api-test-")
+        self.dir = tempfile.mkdtemp(prefix="sb-api-test-", dir=test_tmp_root())
         self.extra_args = list(extra_args)
         self.proc = None
         self.port = None
@@ -72,7 +86,9 @@ class Server:
             log_path = os.path.join(self.dir, f"server-{self.port}.log")
             self._log = open(log_path, "ab")
             args = [self.binary, "serve", "--http", f"127.0.0.1:{self.port}", "--data",
-                    os.path.join(self.dir, "data"), "--demo", "--log-level", "warn"] + self.extra_args
+                    os.path.join(self.dir, "data"), "--demo"] + self.extra_args
+            if "--log-level" not in self.extra_args:
+                args += ["--log-level", "warn"]
             self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self._log, start_new_session=True)
             ready = self._wait_ready(timeout)
             if ready:
