@@ -61,7 +61,7 @@ http::Handler Api::wrap(const ApiRoute& r) {
       auto who = ctx_.sessions.authenticate(bearer_token(call.req));
       if (!who) return call.fail(who.error());
       call.who = *who;
-      if (r.permission && !auth::allowed(call.who.role, *r.permission))
+      if (!r.allows(call.who.role))
         return call.fail(Error{ErrorCode::kPermissionDenied,
                                fmt::format("role {} lacks permission {}", store::to_string(call.who.role),
                                            auth::name(*r.permission)),

@@ -57,6 +57,11 @@ struct ApiRoute {
   const char* summary;
   const char* tag;
   CallHandler handler;
+  std::optional<auth::Permission> alt = std::nullopt;  // a second permission that also grants access
+
+  bool allows(store::Role role) const {
+    return !permission || auth::allowed(role, *permission) || (alt && auth::allowed(role, *alt));
+  }
 };
 
 std::vector<ApiRoute> auth_routes();

@@ -26,6 +26,9 @@ json openapi(const std::vector<ApiRoute>& routes, const std::string& version) {
     if (!params.empty()) op["parameters"] = params;
     if (r.permission) {
       op["x-permission"] = std::string(auth::name(*r.permission));
+      json any = json::array({std::string(auth::name(*r.permission))});
+      if (r.alt) any.push_back(std::string(auth::name(*r.alt)));
+      op["x-permissions-any"] = any;
     }
     if (r.authenticated || r.permission) op["security"] = json::array({{{"bearer", json::array()}}});
     else op["security"] = json::array();

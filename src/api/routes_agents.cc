@@ -92,7 +92,7 @@ std::vector<ApiRoute> agent_routes() {
       {"GET", "/api/agents", Permission::kUsersRead, true, "listAgents",
        "Agents with live state, time in state and load (?team=ID)", "agents", list_agents},
       {"GET", "/api/agents/{id}", Permission::kAgentStateOwn, true, "getAgent",
-       "One agent's live state (own, or users.read)", "agents", get_agent},
+       "One agent's live state (own, or users.read)", "agents", get_agent, Permission::kUsersRead},
       {"POST", "/api/agents/{id}/login", Permission::kAgentStateOwn, true, "agentLogin",
        "Log the agent in (not ready, reason 'login')", "agents", state_change<cmd::agent_login>},
       {"POST", "/api/agents/{id}/ready", Permission::kAgentStateOwn, true, "agentReady", "Make the agent ready",

@@ -173,7 +173,7 @@ class Server:
             conn.close()
 
     def request(self, method, path, body=None, user=None, token=None, headers=None, raw_body=None,
-                content_type="application/json"):
+                content_type="application/json", json_only=True):
         """JSON request. user: log in as that user (cached token); token: explicit token.
         Returns (status, parsed JSON or None for an empty body). Non-JSON bodies raise."""
         h = dict(headers or {})
@@ -195,6 +195,8 @@ class Server:
             return status, None
         ct = rh.get("content-type", "")
         if "json" not in ct:
+            if not json_only:
+                return status, payload
             raise AssertionError(f"{method} {path}: status {status} with non-JSON content-type {ct!r}: {payload[:200]!r}")
         return status, json.loads(payload.decode("utf-8"))
 
@@ -294,7 +296,12 @@ class EventStream:
                 self._opened.set()
                 async for msg in ws:
                     with self.cond:
-                        self.messages.append(json.loads(msg))
+                        try:
+                            m = json.loads(msg)
+                        except ValueError:
+                            m = None
+                        # anything but a JSON object is kept as {"type": "(text)", "text": ...}
+                        self.messages.append(m if isinstance(m, dict) else {"type": "(text)", "text": msg})
                         self.cond.notify_all()
         except Exception as e:  # noqa: BLE001
             with self.cond:
@@ -337,6 +344,10 @@ class EventStream:
     def snapshot(self):
         with self.cond:
             return list(self.messages)
+
+    def send(self, text):
+        fut = asyncio.run_coroutine_threadsafe(self._ws.send(text), self._loop)
+        fut.result(5)
 
     def close(self):
         if self._ws is not None and not self.closed:

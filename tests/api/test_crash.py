@@ -8,6 +8,7 @@ the configuration written before the crash is there.
 """
 import http.client
 import json
+import sys
 import threading
 import time
 
@@ -106,6 +107,9 @@ class CrashDurability(ApiTestCase):
         # Requests were still in flight: the burst did not finish before the kill.
         self.assertLess(len(acked), THREADS * PER_THREAD, "the kill came after the burst ended")
         self.assertGreaterEqual(len(acked_at_kill), KILL_AFTER)
+
+        print(f"\n[crash] {len(acked_at_kill)} acks when killed, {len(acked)} in all, "
+              f"of {THREADS * PER_THREAD} sent at most", file=sys.stderr)
 
         # --- restart on the same data dir
         srv.restart()

@@ -10,21 +10,25 @@ from harness import ApiTestCase
 
 SRC_API = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "api"))
 SRC_AUTH = os.path.join(os.path.dirname(SRC_API), "auth")
-ROUTE_ROW = re.compile(r'\{\s*"(GET|POST|PATCH|PUT|DELETE)",\s*"([^"]+)",\s*(std::nullopt|(?:auth::)?(?:P|Permission)::(k\w+)),\s*'
-                       r'(true|false)')
+PERM = r'(?:auth::)?(?:P|Permission)::(k\w+)'
+ROUTE_ROW = re.compile(r'\{\s*"(GET|POST|PATCH|PUT|DELETE)",\s*"([^"]+)",\s*(?:std::nullopt|' + PERM + r'),\s*'
+                       r'(true|false),\s*"\w+",\s*(?:"(?:[^"\\]|\\.)*"\s*)+,\s*"\w+",\s*[\w:<>]+\s*'
+                       r'(?:,\s*' + PERM + r')?\s*\}')
 
 
 def source_routes():
-    """(method, pattern) -> (permission name or None, authenticated) from the route TABLEs in src/api/routes_*.cc."""
+    """(method, pattern) -> (permission name or None, authenticated, {permissions that grant it})
+    from the route TABLEs in src/api/routes_*.cc (a row may end with a second, alternative permission)."""
     with open(os.path.join(SRC_AUTH, "permissions.cc"), encoding="utf-8") as f:
         names = dict(re.findall(r'\{(k\w+),\s*"([a-z_.]+)"', f.read()))
     out = {}
     for fn in sorted(os.listdir(SRC_API)):
         if fn.startswith("routes_") and fn.endswith(".cc"):
             with open(os.path.join(SRC_API, fn), encoding="utf-8") as f:
-                for method, pattern, _perm, enum, auth in ROUTE_ROW.findall(f.read()):
+                for method, pattern, enum, auth, alt in ROUTE_ROW.findall(f.read()):
                     perm = names[enum] if enum else None
-                    out[(method, pattern)] = (perm, auth == "true" or perm is not None)
+                    grants = {p for p in (perm, names[alt] if alt else None) if p}
+                    out[(method, pattern)] = (perm, auth == "true" or perm is not None, grants)
     return out
 
 
@@ -70,11 +74,13 @@ class Meta(ApiTestCase):
         # every ApiRoute of the tables in src/api appears, with its permission and auth
         src = source_routes()
         self.assertGreaterEqual(len(src), 30, f"could not parse the route tables in {SRC_API}")
-        for (method, pattern), (perm, auth) in src.items():
+        for (method, pattern), (perm, auth, grants) in src.items():
             with self.subTest(route=f"{method} {pattern}"):
                 self.assertIn((method, pattern), ops, "route missing from the OpenAPI document")
                 op = ops[(method, pattern)]
                 self.assertEqual(op.get("x-permission"), perm)
+                if perm:
+                    self.assertEqual(set(op.get("x-permissions-any", [perm])), grants)
                 self.assertEqual(bool(op.get("security")), auth)
                 for name in re.findall(r"\{(\w+)\}", pattern):
                     self.assertIn(name, [p["name"] for p in op.get("parameters", []) if p["in"] == "path"])
