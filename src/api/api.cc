@@ -18,16 +18,17 @@ class StreamClient final : public http::WsClient {
     conn->send(json{{"type", "hello"},
                     {"data", {{"user", who_.id.value}, {"role", store::to_string(who_.role)}}}}
                    .dump());
-    std::weak_ptr<http::WsConnection> weak = conn;
-    key_ = hub_.subscribe(sub_, [weak](const std::string& text) {
-      if (auto c = weak.lock()) c->send(text);
-    });
+    conn_ = conn;
+    key_ = hub_.subscribe(sub_, [conn](const std::string& text) { conn->send(text); });
   }
   void on_message(std::string message) override {
     // The stream is one-way; a client "ping" text gets a "pong" for liveness checks.
+    if (message == "ping" && conn_) conn_->send(R"({"type":"pong"})");
   }
   void on_close(int, std::string) override {
+    // Unsubscribing drops the hub's copy of the connection handle; then ours.
     if (key_) hub_.unsubscribe(key_);
+    conn_.reset();
   }
 
  private:
@@ -35,6 +36,7 @@ class StreamClient final : public http::WsClient {
   Subscription sub_;
   Principal who_;
   std::uint64_t key_ = 0;
+  std::shared_ptr<http::WsConnection> conn_;  // the only handle (see http/websocket.h)
 };
 
 }  // namespace

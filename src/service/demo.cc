@@ -11,13 +11,14 @@ namespace cmd = commands;
 
 namespace {
 
+// Runs commands inside one unit of work, so the whole demo is one transaction.
 struct Seeder {
-  Core& core;
+  Txn& txn;
   Status status;
 
   std::int64_t run(Core::Fn fn) {
     if (!status) return 0;
-    auto v = core.execute_sync(Actor::system(), std::move(fn));
+    auto v = fn(txn);
     if (!v) {
       status = v.error();
       return 0;
@@ -41,7 +42,10 @@ Result<std::vector<DemoLogin>> seed_demo(Core& core, const std::function<std::st
   });
   if (!empty) return std::vector<DemoLogin>{};
 
-  Seeder s{core, {}};
+  std::string pw_hash = hash(kDemoPassword);
+  std::vector<DemoLogin> logins;
+  auto seeded = core.execute_sync(Actor::system(), [&](Txn& txn) -> Core::Value {
+  Seeder s{txn, {}};
   std::map<std::string, std::int64_t> skill;
   for (auto [name, desc] : std::vector<std::pair<const char*, const char*>>{
            {"sales", "Selling products and plans"},
@@ -106,8 +110,6 @@ Result<std::vector<DemoLogin>> seed_demo(Core& core, const std::function<std::st
            {"refused_do_not_call", "Refused: asked not to be called again", "refusal"}})
     s.run(cmd::create_code(cmd::CodeKind::kDisposition, json{{"code", code}, {"label", label}, {"kind", kind}}));
 
-  std::vector<DemoLogin> logins;
-  std::string pw_hash = hash(kDemoPassword);
   auto user = [&](const char* login, const char* name, const char* role, const char* locale,
                   std::optional<std::int64_t> team, json skills) {
     json body{{"login", login}, {"name", name}, {"role", role}, {"locale", locale}, {"skills", skills}};
@@ -188,6 +190,9 @@ Result<std::vector<DemoLogin>> seed_demo(Core& core, const std::function<std::st
     return json::object();
   });
   if (!s.status) return s.status.error();
+  return json::object();
+  });
+  if (!seeded) return seeded.error();
   return logins;
 }
 

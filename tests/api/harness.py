@@ -76,7 +76,11 @@ class Server:
         self._lock = threading.Lock()
         self._log = None
         if start:
-            self.start()
+            try:
+                self.start()
+            except BaseException:
+                shutil.rmtree(self.dir, ignore_errors=True)
+                raise
 
     # ------------------------------------------------------------ process
     def start(self, timeout=30.0):
@@ -101,9 +105,12 @@ class Server:
         found = threading.Event()
 
         def reader(stream):
-            for raw in iter(stream.readline, b""):
-                if raw.startswith(b"READY "):
-                    found.set()
+            try:
+                for raw in iter(stream.readline, b""):
+                    if raw.startswith(b"READY "):
+                        found.set()
+            except (ValueError, OSError):  # closed by _kill
+                pass
             # keep draining until EOF so the server never blocks on stdout
 
         t = threading.Thread(target=reader, args=(self.proc.stdout,), daemon=True)
@@ -135,6 +142,8 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.kill(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(10)
+        if self.proc and self.proc.stdout and self.proc.poll() is not None:
+            self.proc.stdout.close()
         if self._log:
             self._log.close()
             self._log = None
@@ -378,10 +387,8 @@ class ApiTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.srv = Server(extra_args=cls.server_args)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.stop()
+        # a class cleanup runs even when a subclass's setUpClass fails after this
+        cls.addClassCleanup(cls.srv.stop)
 
     # assertion helpers -------------------------------------------------
     def assertStatus(self, got, expected, ctx=""):
