@@ -5,8 +5,8 @@
 //              [--login admin] [--password switchboard]
 //
 // Against a running `switchboard serve` (any data dir; --demo gives the admin).
-// As admin it creates a queue "bench-<pid>" (chat, no wrap-up, offer timeout
-// 1 h, no skill requirements) and K agents "bench<pid>a<k>" with capacity
+// As admin it creates a queue "bench-<pid>" (chat, wrap-up and offer timeout
+// 1 h so no timer fires, no skill requirements) and K agents "bench<pid>a<k>" with capacity
 // {"chat":1}; each agent logs in, opens /api/events/stream?token=... and logs
 // in to routing. Then 2N+2K chat interactions are queued, and each agent runs
 // its share of N iterations of two loops, one after the other:
@@ -48,6 +48,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -82,9 +83,23 @@ Target parse_url(const std::string& url) {
 
 void no_delay(tcp::socket& s) { s.set_option(tcp::no_delay(true)); }
 
+// Set once the bench queue exists: cancels what is left in it and logs the
+// agents out, so a failed run leaves no work behind for other agents.
+std::function<void()> g_cleanup;
+std::atomic<bool> g_dying{false};
+
 [[noreturn]] void die(const std::string& what) {
   std::cerr << "ws_latency: " << what << "\n";
-  std::exit(1);
+  if (g_dying.exchange(true)) {
+    for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));  // the first caller cleans up and exits
+  }
+  if (g_cleanup) {
+    try {
+      g_cleanup();
+    } catch (...) {
+    }
+  }
+  std::_Exit(1);
 }
 
 // One keep-alive HTTP/1.1 connection, synchronous.
@@ -160,6 +175,7 @@ class HttpClient {
 // An offer seen on an agent's stream, with the time its frame was read.
 struct Offer {
   std::int64_t interaction = 0;
+  std::int64_t queue = 0;
   Clock::time_point at;
 };
 
@@ -221,7 +237,7 @@ class Stream {
         for (const auto& a : d["agents"]) mine = mine || (a.is_number_integer() && a.get<std::int64_t>() == agent_);
       if (!mine) continue;
       std::lock_guard lock(mu_);
-      offers_.push_back({d["interaction"].get<std::int64_t>(), at});
+      offers_.push_back({d["interaction"].get<std::int64_t>(), d.value("queue", std::int64_t{0}), at});
       cv_.notify_all();
     }
     std::lock_guard lock(mu_);
@@ -308,9 +324,16 @@ Options parse_args(int argc, char** argv) {
 }
 
 // The agent's loops. `share` iterations of each.
-void run_agent(Agent& ag, int share, const std::string& disposition) {
+void run_agent(Agent& ag, int share, const std::string& disposition, std::int64_t queue) {
   auto& h = *ag.http;
   auto& s = *ag.stream;
+  auto next_offer = [&] {
+    Offer o = s.next_offer();
+    if (o.queue != queue)
+      die("offer of interaction " + std::to_string(o.interaction) + " from queue " + std::to_string(o.queue) +
+          ": another queue without skill requirements has chats waiting; use a fresh server");
+    return o;
+  };
   const std::string self = "/api/agents/" + std::to_string(ag.id);
   const json complete_body = json{{"disposition", disposition}};
   auto accept = [&](std::int64_t i) { h.must(bhttp::verb::post, "/api/interactions/" + std::to_string(i) + "/accept", std::nullopt, ag.token); };
@@ -331,7 +354,7 @@ void run_agent(Agent& ag, int share, const std::string& disposition) {
     auto t0 = Clock::now();
     h.must(bhttp::verb::post, self + "/ready", std::nullopt, ag.token);
     auto t_reply = Clock::now();
-    Offer o = s.next_offer();
+    Offer o = next_offer();
     ag.ready_offer.push_back(us(o.at - t0));
     ag.ready_reply.push_back(us(t_reply - t0));
     if (o.at > t_reply) ++ag.offer_after_reply;
@@ -342,13 +365,13 @@ void run_agent(Agent& ag, int share, const std::string& disposition) {
 
   // Loop 2: complete -> next offer. The agent is ready and holds one interaction.
   h.must(bhttp::verb::post, self + "/ready", std::nullopt, ag.token);
-  Offer held = s.next_offer();
+  Offer held = next_offer();
   accept(held.interaction);
   for (int k = 0; k < share; ++k) {
     auto t0 = Clock::now();
     complete(held.interaction);
     auto t_reply = Clock::now();
-    Offer o = s.next_offer();
+    Offer o = next_offer();
     ag.complete_offer.push_back(us(o.at - t0));
     ag.complete_reply.push_back(us(t_reply - t0));
     if (o.at > t_reply) ++ag.offer_after_reply;
@@ -375,11 +398,34 @@ int main(int argc, char** argv) {
     json q = admin_http.must(bhttp::verb::post, "/api/queues",
                              json{{"name", "bench-" + std::to_string(pid)},
                                   {"channels", {"chat"}},
-                                  {"wrapup", 0},
+                                  // Not 0: with no wrap-up, POST .../complete on a connected
+                                  // interaction ends it and then answers 404 "unknown interaction"
+                                  // (service::commands::complete calls end_conversation, which
+                                  // finishes it, then Engine::complete). complete ends the wrap-up.
+                                  {"wrapup", 3600},
                                   {"offer_timeout", 3600},
                                   {"requirements", json::array()}},
                              admin);
     const std::int64_t queue = q["id"];
+    std::vector<Agent> agents(opt.agents);
+    auto cleanup = [&t, &admin, &agents, queue] {
+      HttpClient h(t);
+      for (int round = 0; round < 100; ++round) {
+        auto r = h.call(bhttp::verb::get, "/api/interactions?open=true&limit=1000&queue=" + std::to_string(queue),
+                        std::nullopt, admin);
+        if (r.status != 200 || !r.body.is_array() || r.body.empty()) break;
+        int cancelled = 0;
+        for (const auto& i : r.body)
+          if (h.call(bhttp::verb::post, "/api/interactions/" + std::to_string(i["id"].get<std::int64_t>()) + "/cancel",
+                     std::nullopt, admin).status / 100 == 2)
+            ++cancelled;
+        if (cancelled == 0) break;
+      }
+      for (auto& ag : agents)
+        if (ag.id)
+          h.call(bhttp::verb::post, "/api/agents/" + std::to_string(ag.id) + "/logout", std::nullopt, admin);
+    };
+    g_cleanup = cleanup;
     std::string disposition;
     for (const auto& d : admin_http.must(bhttp::verb::get, "/api/dispositions", std::nullopt, admin))
       if (d.value("enabled", true)) {
@@ -392,7 +438,6 @@ int main(int argc, char** argv) {
 
     // Agents: created, logged in, streaming, logged in to routing (not ready).
     const std::string password = "bench-password-" + std::to_string(pid);
-    std::vector<Agent> agents(opt.agents);
     for (int k = 0; k < opt.agents; ++k) {
       Agent& ag = agents[k];
       ag.login = "bench" + std::to_string(pid) + "a" + std::to_string(k);
@@ -429,7 +474,7 @@ int main(int argc, char** argv) {
     }
 
     std::vector<std::thread> runners;
-    for (auto& ag : agents) runners.emplace_back([&ag, share, &disposition] { run_agent(ag, share, disposition); });
+    for (auto& ag : agents) runners.emplace_back([&ag, share, &disposition, queue] { run_agent(ag, share, disposition, queue); });
     for (auto& r : runners) r.join();
 
     Agent all;
@@ -440,9 +485,9 @@ int main(int argc, char** argv) {
         (all.*f).insert((all.*f).end(), (ag.*f).begin(), (ag.*f).end());
       after += ag.offer_after_reply;
       ag.stream->stop();
-      // Leave the agent logged out (the queue keeps the leftover interactions).
-      ag.http->call(bhttp::verb::post, "/api/agents/" + std::to_string(ag.id) + "/logout", std::nullopt, ag.token);
     }
+    g_cleanup = nullptr;
+    cleanup();  // the spare interactions: cancelled; the agents: logged out
     std::printf("url %s  agents %d  iterations %d per loop  queue %lld\n", opt.url.c_str(), opt.agents,
                 share * opt.agents, static_cast<long long>(queue));
     report("ready->offer (WS frame)", all.ready_offer);

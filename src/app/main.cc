@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   std::vector<std::pair<std::string, std::string>> flags;
   std::vector<std::unique_ptr<std::string>> holders;
   auto add_config_flags = [&](CLI::App* sub) {
+    sub->add_option("--config", config_file, "TOML configuration file (default: $SWITCHBOARD_CONFIG)");
     for (const auto& k : sb::config::config_keys()) {
       if (k.flag.empty()) continue;
       std::string key(k.key);
@@ -84,6 +85,7 @@ int main(int argc, char** argv) {
   if (!cfg) return 2;
   set_log_level(*cfg);
   if (*serve) return sb::app::serve(*cfg);
+  if (cfg->get_string("log.level") == "info") spdlog::set_level(spdlog::level::warn);  // quiet one-shot commands
   if (*config) {
     std::cout << cfg->describe();
     return 0;

@@ -47,6 +47,7 @@ struct AgentRec {
   TimePoint state_since{};
   std::vector<Membership> member;     // sorted by bucket
   bool pooled = false;
+  std::uint32_t pool_generation = 0;  // see pool_key.h
   std::int64_t pooled_idle = 0;       // keys used when pooled (to find them again)
   std::int64_t pooled_occupancy = 0;
   std::set<TargetKey> targeted;       // interactions waiting for this agent only

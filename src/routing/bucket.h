@@ -5,7 +5,7 @@
 // ordered by the queue's strategy key.
 //
 // Invariant between engine calls: a bucket never has both waiting
-// interactions and pooled agents (the engine would have matched them).
+// interactions and live pooled agents (the engine would have matched them).
 #include <cstdint>
 #include <ext/pb_ds/assoc_container.hpp>
 #include <ext/pb_ds/tree_policy.hpp>
@@ -31,7 +31,8 @@ struct Bucket {
   Strategy strategy = Strategy::kLongestIdle;
   bool alive = true;
   WaitTree waiting;                     // value: interaction slot
-  std::set<PoolKey> pool;               // available agents, best first
+  std::set<PoolKey> pool;               // available agents, best first (may hold stale entries)
+  int live = 0;                         // live entries in `pool`
   std::vector<std::uint32_t> eligible;  // agent slots with this bucket in their memberships
   int logged_in_capacity = 0;           // sum of capacity[channel] over logged-in eligible agents
 };

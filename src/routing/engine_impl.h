@@ -117,7 +117,9 @@ struct Engine::Impl {
 
   // --- agents and matching (engine_match.cc) ---
   void pool(std::uint32_t a);
-  void unpool(std::uint32_t a);
+  void unpool(std::uint32_t a);  // O(memberships) counter updates; entries go stale
+  bool live(const PoolKey& k) const;
+  void compact(std::uint32_t b);  // drops stale pool entries
   void emit_state(std::uint32_t a, TimePoint at);
   void refresh_agent(std::uint32_t a, TimePoint at);
   bool match_agent(std::uint32_t a, TimePoint at);

@@ -12,29 +12,45 @@ void Engine::Impl::pool(std::uint32_t a) {
   assert(!A.pooled);
   std::uint32_t mask = takeable_mask(A);
   if (!mask) return;
+  ++A.pool_generation;
   A.pooled_idle = to_micros(A.idle_since);
   A.pooled_occupancy = occupancy_ppm(A);
   for (Membership& m : A.member) {
     if (!(mask & channel_bit(m.channel))) continue;
     Bucket& B = buckets[m.bucket];
     assert(B.alive && B.waiting.empty());
-    B.pool.insert(pool_key(B.strategy, A, a, m.score));
+    PoolKey k = pool_key(B.strategy, A, a, m.score);
+    k.generation = A.pool_generation;
+    auto [it, inserted] = B.pool.insert(k);
+    if (!inserted) it->generation = A.pool_generation;  // a stale entry with the same key comes back to life
+    ++B.live;
     m.in_pool = true;
   }
   A.pooled = true;
 }
 
+bool Engine::Impl::live(const PoolKey& k) const {
+  const AgentRec& A = agents[k.agent];
+  return A.pooled && A.pool_generation == k.generation;
+}
+
 void Engine::Impl::unpool(std::uint32_t a) {
   AgentRec& A = agents[a];
   if (!A.pooled) return;
+  A.pooled = false;  // every entry of this agent is stale from now on
   for (Membership& m : A.member) {
     if (!m.in_pool) continue;
-    Bucket& B = buckets[m.bucket];
-    [[maybe_unused]] auto n = B.pool.erase(pool_key(B.strategy, A, a, m.score));
-    assert(n == 1);
     m.in_pool = false;
+    Bucket& B = buckets[m.bucket];
+    --B.live;
+    assert(B.live >= 0);
+    if (B.pool.size() > 2 * static_cast<std::size_t>(B.live) + 64) compact(m.bucket);
   }
-  A.pooled = false;
+}
+
+void Engine::Impl::compact(std::uint32_t b) {
+  auto& pool = buckets[b].pool;
+  for (auto it = pool.begin(); it != pool.end();) it = live(*it) ? std::next(it) : pool.erase(it);
 }
 
 void Engine::Impl::emit_state(std::uint32_t a, TimePoint at) {
@@ -97,9 +113,12 @@ void Engine::Impl::match_interaction(std::uint32_t i, TimePoint at) {
     }
     return;
   }
-  const Bucket& B = buckets[I.bucket];
-  if (B.pool.empty()) return;
-  pick_agents(B.strategy, B.channel, B.pool, queues[I.queue].rr_last, picks);
+  Bucket& B = buckets[I.bucket];
+  if (B.live == 0) return;
+  while (!live(*B.pool.begin())) B.pool.erase(B.pool.begin());
+  pick_agents(B.strategy, B.channel, B.pool, queues[I.queue].rr_last,
+              [this](const PoolKey& k) { return live(k); }, picks);
+  assert(!picks.empty());
   offer(i, picks, at);
 }
 

@@ -22,9 +22,30 @@ namespace sb::routing {
 
 PoolKey pool_key(Strategy s, const AgentRec& a, std::uint32_t agent_slot, int score);
 
-// Agents to offer to from a non-empty pool, best first (several only for
-// ring-all on voice). `rr_last` is the queue's round-robin pointer.
-void pick_agents(Strategy s, Channel c, const std::set<PoolKey>& pool, std::int64_t rr_last,
-                 std::vector<std::uint32_t>& out);
+// Agents to offer to from a pool with live entries, best first (several only
+// for ring-all on voice). `rr_last` is the queue's round-robin pointer;
+// `live(key)` tells live entries from stale ones.
+template <class Live>
+void pick_agents(Strategy s, Channel c, const std::set<PoolKey>& pool, std::int64_t rr_last, const Live& live,
+                 std::vector<std::uint32_t>& out) {
+  out.clear();
+  if (s == Strategy::kRingAll && c == Channel::kVoice) {
+    for (const PoolKey& k : pool)
+      if (live(k)) out.push_back(k.agent);
+    return;
+  }
+  auto first_live = [&](auto it) {
+    while (it != pool.end() && !live(*it)) ++it;
+    return it;
+  };
+  auto it = pool.end();
+  if (s == Strategy::kRoundRobin) {
+    PoolKey probe;
+    probe.agent_id = rr_last == INT64_MAX ? INT64_MAX : rr_last + 1;
+    it = first_live(pool.lower_bound(probe));
+  }
+  if (it == pool.end()) it = first_live(pool.begin());
+  if (it != pool.end()) out.push_back(it->agent);
+}
 
 }  // namespace sb::routing
