@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "api/context.h"
+#include "api/query_params.h"
 #include "service/commands.h"
 #include "service/event_json.h"
 #include "service/record_json.h"
@@ -15,56 +16,20 @@ namespace cmd = service::commands;
 
 namespace {
 
-std::optional<TimePoint> parse_time_param(const Call& c, const char* name, bool& bad) {
-  auto it = c.req.query.find(name);
-  if (it == c.req.query.end() || it->second.empty()) return std::nullopt;
-  // Accepts "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS" (UTC).
-  std::tm tm{};
-  const char* end = strptime(it->second.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (!end) {
-    tm = {};
-    end = strptime(it->second.c_str(), "%Y-%m-%d", &tm);
-  }
-  if (!end || (*end && *end != 'Z')) {
-    bad = true;
-    c.fail(Error::invalid(name, "must be a date YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (UTC)"));
-    return std::nullopt;
-  }
-  return TimePoint(std::chrono::duration_cast<Duration>(std::chrono::seconds(timegm(&tm))));
-}
-
 void create(Call& c) {
   if (auto b = c.body()) c.run(cmd::create_interaction(*b), 201);
 }
 
 void list(Call& c) {
   store::InteractionQuery q;
-  bool bad = false;
-  q.from = parse_time_param(c, "from", bad);
-  if (bad) return;
-  q.to = parse_time_param(c, "to", bad);
-  if (bad) return;
-  auto num = [&](const char* name, std::int64_t lo, std::int64_t hi) -> std::optional<std::int64_t> {
-    auto it = c.req.query.find(name);
-    if (it == c.req.query.end()) return std::nullopt;
-    try {
-      std::size_t used = 0;
-      auto v = std::stoll(it->second, &used);
-      if (used == it->second.size() && v >= lo && v <= hi) return v;
-    } catch (...) {
-    }
-    bad = true;
-    c.fail(Error::invalid(name, fmt::format("must be an integer between {} and {}", lo, hi)));
-    return std::nullopt;
-  };
-  if (auto v = num("queue", 1, INT64_MAX)) q.queue = QueueId(*v);
-  if (bad) return;
-  if (auto v = num("agent", 1, INT64_MAX)) q.agent = AgentId(*v);
-  if (bad) return;
-  if (auto v = num("customer", 1, INT64_MAX)) q.customer = CustomerId(*v);
-  if (bad) return;
-  if (auto v = num("limit", 1, 1000)) q.limit = static_cast<int>(*v);
-  if (bad) return;
+  QueryParams p(c);
+  q.from = p.time("from");
+  q.to = p.time("to");
+  if (auto v = p.integer("queue", 1, INT64_MAX)) q.queue = QueueId(*v);
+  if (auto v = p.integer("agent", 1, INT64_MAX)) q.agent = AgentId(*v);
+  if (auto v = p.integer("customer", 1, INT64_MAX)) q.customer = CustomerId(*v);
+  if (auto v = p.integer("limit", 1, 1000)) q.limit = static_cast<int>(*v);
+  if (p.failed()) return;
   q.open_only = c.req.query.count("open") && c.req.query.at("open") != "false";
   if (!c.may(Permission::kInteractionsReadAll)) q.agent = AgentId(c.who.id.value);  // own only
   json a = json::array();

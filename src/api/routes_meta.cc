@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "api/context.h"
+#include "api/query_params.h"
 #include "service/record_json.h"
 
 namespace sb::api {
@@ -22,43 +23,26 @@ void metrics(Call& c) {
   c.reply(http::Response::text(200, c.ctx->metrics.render(), "text/plain; version=0.0.4; charset=utf-8"));
 }
 
-std::int64_t int_query(const Call& c, const char* name, std::int64_t dflt, std::int64_t lo, std::int64_t hi,
-                       bool& bad) {
-  auto it = c.req.query.find(name);
-  if (it == c.req.query.end()) return dflt;
-  try {
-    std::size_t used = 0;
-    auto v = std::stoll(it->second, &used);
-    if (used == it->second.size() && v >= lo && v <= hi) return v;
-  } catch (...) {
-  }
-  bad = true;
-  c.fail(Error::invalid(name, fmt::format("must be an integer between {} and {}", lo, hi)));
-  return dflt;
-}
-
 void audit(Call& c) {
-  bool bad = false;
-  auto after = int_query(c, "after", 0, 0, INT64_MAX, bad);
-  if (bad) return;
-  auto limit = int_query(c, "limit", 100, 1, 1000, bad);
-  if (bad) return;
+  QueryParams p(c);
+  auto after = p.integer("after", 0, INT64_MAX).value_or(0);
+  auto limit = p.integer("limit", 1, 1000).value_or(100);
+  if (p.failed()) return;
   json a = json::array();
   for (const auto& r : c.ctx->store.audit(after, static_cast<int>(limit))) a.push_back(service::to_json(r));
   c.ok(a);
 }
 
 void event_log(Call& c) {
-  bool bad = false;
+  QueryParams p(c);
   store::EventQuery q;
-  q.after_seq = int_query(c, "after", 0, 0, INT64_MAX, bad);
-  if (bad) return;
-  q.limit = static_cast<int>(int_query(c, "limit", 100, 1, 5000, bad));
-  if (bad) return;
-  if (auto v = int_query(c, "queue", 0, 1, INT64_MAX, bad); v) q.queue = QueueId(v);
-  if (bad) return;
-  if (auto v = int_query(c, "agent", 0, 1, INT64_MAX, bad); v) q.agent = AgentId(v);
-  if (bad) return;
+  q.after_seq = p.integer("after", 0, INT64_MAX).value_or(0);
+  q.limit = static_cast<int>(p.integer("limit", 1, 5000).value_or(100));
+  if (auto v = p.integer("queue", 1, INT64_MAX)) q.queue = QueueId(*v);
+  if (auto v = p.integer("agent", 1, INT64_MAX)) q.agent = AgentId(*v);
+  q.from = p.time("from");
+  q.to = p.time("to");
+  if (p.failed()) return;
   json a = json::array();
   for (const auto& e : c.ctx->store.events(q)) a.push_back(service::to_json(e));
   c.ok(a);
