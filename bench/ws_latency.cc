@@ -6,8 +6,8 @@
 //
 // Against a running `switchboard serve` (any data dir; --demo gives the admin).
 // As admin it creates a queue "bench-<pid>" (chat, wrap-up and offer timeout
-// 1 h so no timer fires, no skill requirements) and K agents "bench<pid>a<k>" with capacity
-// {"chat":1}; each agent logs in, opens /api/events/stream?token=... and logs
+// 1 h so no timer fires, no skill requirements) and K agents "bench<pid>a<k>"
+// with capacity {"chat":1}; each agent logs in, opens /api/events/stream?token=... and logs
 // in to routing. Then 2N+2K chat interactions are queued, and each agent runs
 // its share of N iterations of two loops, one after the other:
 //
@@ -26,16 +26,6 @@
 // trip without a commit) as a baseline: reply - baseline ~ the commit (fsync).
 //
 // Output: count, p50, p90, p99, max in microseconds per figure.
-#include <utility>  // before Asio (Boost 1.74)
-
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
-
-#include <nlohmann/json.hpp>
-
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -43,6 +33,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -51,10 +46,12 @@
 #include <functional>
 #include <iostream>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>  // before Asio (Boost 1.74)
 #include <vector>
 
 namespace asio = boost::asio;
@@ -130,8 +127,7 @@ class HttpClient {
             const std::string& token = "") {
     auto r = call(method, path, body, token);
     if (r.status / 100 != 2)
-      die(std::string(bhttp::to_string(method)) + " " + path + " -> " + std::to_string(r.status) + " " +
-          r.body.dump());
+      die(std::string(bhttp::to_string(method)) + " " + path + " -> " + std::to_string(r.status) + " " + r.body.dump());
     return r.body;
   }
 
@@ -272,8 +268,8 @@ void report(const std::string& name, Micros v) {
     std::size_t i = static_cast<std::size_t>(p * (v.size() - 1) + 0.5);
     return v[std::min(i, v.size() - 1)];
   };
-  std::printf("%-34s count %6zu  p50 %9.1f  p90 %9.1f  p99 %9.1f  max %9.1f us\n", name.c_str(), v.size(),
-              pct(0.50), pct(0.90), pct(0.99), v.back());
+  std::printf("%-34s count %6zu  p50 %9.1f  p90 %9.1f  p99 %9.1f  max %9.1f us\n", name.c_str(), v.size(), pct(0.50),
+              pct(0.90), pct(0.99), v.back());
 }
 
 struct Agent {
@@ -306,14 +302,20 @@ Options parse_args(int argc, char** argv) {
       return argv[++i];
     };
     auto key = a.substr(0, a.find('='));
-    if (key == "--url") o.url = value();
-    else if (key == "--iterations") o.iterations = std::stoi(value());
-    else if (key == "--agents") o.agents = std::stoi(value());
-    else if (key == "--login") o.login = value();
-    else if (key == "--password") o.password = value();
+    if (key == "--url")
+      o.url = value();
+    else if (key == "--iterations")
+      o.iterations = std::stoi(value());
+    else if (key == "--agents")
+      o.agents = std::stoi(value());
+    else if (key == "--login")
+      o.login = value();
+    else if (key == "--password")
+      o.password = value();
     else if (key == "--help" || key == "-h") {
-      std::puts("usage: ws_latency --url http://HOST:PORT [--iterations N] [--agents K] [--login admin] "
-                "[--password switchboard]");
+      std::puts(
+          "usage: ws_latency --url http://HOST:PORT [--iterations N] [--agents K] [--login admin] "
+          "[--password switchboard]");
       std::exit(0);
     } else {
       die("unknown argument " + a);
@@ -336,7 +338,9 @@ void run_agent(Agent& ag, int share, const std::string& disposition, std::int64_
   };
   const std::string self = "/api/agents/" + std::to_string(ag.id);
   const json complete_body = json{{"disposition", disposition}};
-  auto accept = [&](std::int64_t i) { h.must(bhttp::verb::post, "/api/interactions/" + std::to_string(i) + "/accept", std::nullopt, ag.token); };
+  auto accept = [&](std::int64_t i) {
+    h.must(bhttp::verb::post, "/api/interactions/" + std::to_string(i) + "/accept", std::nullopt, ag.token);
+  };
   auto complete = [&](std::int64_t i) {
     return h.must(bhttp::verb::post, "/api/interactions/" + std::to_string(i) + "/complete", complete_body, ag.token);
   };
@@ -391,8 +395,8 @@ int main(int argc, char** argv) {
 
   try {
     HttpClient admin_http(t);
-    std::string admin =
-        admin_http.must(bhttp::verb::post, "/api/login", json{{"login", opt.login}, {"password", opt.password}})["token"];
+    std::string admin = admin_http.must(bhttp::verb::post, "/api/login",
+                                        json{{"login", opt.login}, {"password", opt.password}})["token"];
 
     // Queue and disposition code.
     json q = admin_http.must(bhttp::verb::post, "/api/queues",
@@ -417,13 +421,15 @@ int main(int argc, char** argv) {
         int cancelled = 0;
         for (const auto& i : r.body)
           if (h.call(bhttp::verb::post, "/api/interactions/" + std::to_string(i["id"].get<std::int64_t>()) + "/cancel",
-                     std::nullopt, admin).status / 100 == 2)
+                     std::nullopt, admin)
+                      .status /
+                  100 ==
+              2)
             ++cancelled;
         if (cancelled == 0) break;
       }
       for (auto& ag : agents)
-        if (ag.id)
-          h.call(bhttp::verb::post, "/api/agents/" + std::to_string(ag.id) + "/logout", std::nullopt, admin);
+        if (ag.id) h.call(bhttp::verb::post, "/api/agents/" + std::to_string(ag.id) + "/logout", std::nullopt, admin);
     };
     g_cleanup = cleanup;
     std::string disposition;
@@ -450,7 +456,8 @@ int main(int argc, char** argv) {
                                admin);
       ag.id = u["id"];
       ag.http = std::make_unique<HttpClient>(t);
-      ag.token = ag.http->must(bhttp::verb::post, "/api/login", json{{"login", ag.login}, {"password", password}})["token"];
+      ag.token =
+          ag.http->must(bhttp::verb::post, "/api/login", json{{"login", ag.login}, {"password", password}})["token"];
       ag.stream = std::make_unique<Stream>(t, ag.token, ag.id);
       ag.http->must(bhttp::verb::post, "/api/agents/" + std::to_string(ag.id) + "/login", std::nullopt, ag.token);
     }
@@ -474,14 +481,15 @@ int main(int argc, char** argv) {
     }
 
     std::vector<std::thread> runners;
-    for (auto& ag : agents) runners.emplace_back([&ag, share, &disposition, queue] { run_agent(ag, share, disposition, queue); });
+    for (auto& ag : agents)
+      runners.emplace_back([&ag, share, &disposition, queue] { run_agent(ag, share, disposition, queue); });
     for (auto& r : runners) r.join();
 
     Agent all;
     int after = 0;
     for (auto& ag : agents) {
-      for (Micros Agent::*f : {&Agent::ready_offer, &Agent::ready_reply, &Agent::complete_offer, &Agent::complete_reply,
-                      &Agent::baseline})
+      for (Micros Agent::*f :
+           {&Agent::ready_offer, &Agent::ready_reply, &Agent::complete_offer, &Agent::complete_reply, &Agent::baseline})
         (all.*f).insert((all.*f).end(), (ag.*f).begin(), (ag.*f).end());
       after += ag.offer_after_reply;
       ag.stream->stop();

@@ -13,6 +13,12 @@ void Call::run(service::Core::Fn fn, int status) const {
   });
 }
 
+void Call::query(service::Core::QueryFn fn, std::function<void(nlohmann::json)> then) const {
+  ctx->core.query(std::move(fn), [replies = &ctx->replies, then = std::move(then)](nlohmann::json j) {
+    replies->post([then, j = std::move(j)]() mutable { then(std::move(j)); });
+  });
+}
+
 std::optional<nlohmann::json> Call::body() const {
   auto j = req.json_body();
   if (!j) {

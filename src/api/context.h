@@ -23,6 +23,7 @@ struct Context {
   EventHub& hub;
   metrics::Registry& metrics;
   service::Loop& workers;  // slow work off the io threads (password hashing)
+  service::Loop& replies;  // store reads and JSON serialisation after a routing query
   std::string version;
 };
 
@@ -39,6 +40,10 @@ struct Call {
   void fail(const Error& e) const { reply(http::Response::error(e)); }
   // Runs a command durably; answers with its value (or `status` on success).
   void run(service::Core::Fn fn, int status = 200) const;
+  // Runs `fn` on the routing thread, then `then` on the replies thread, so the
+  // routing thread computes only the live figures and never reads the store
+  // or serialises a response.
+  void query(service::Core::QueryFn fn, std::function<void(nlohmann::json)> then) const;
   // Parses the JSON body or answers the error; nullopt when answered.
   std::optional<nlohmann::json> body() const;
   // A numeric path parameter, or answers 400 naming it; nullopt when answered.
@@ -69,6 +74,7 @@ std::vector<ApiRoute> config_routes();
 std::vector<ApiRoute> agent_routes();
 std::vector<ApiRoute> interaction_routes();
 std::vector<ApiRoute> meta_routes();
+std::vector<ApiRoute> report_routes();
 
 // Builds the OpenAPI 3 document of a route table.
 nlohmann::json openapi(const std::vector<ApiRoute>& routes, const std::string& version);

@@ -26,7 +26,7 @@ json agent_view(const routing::Engine& e, const store::UserRecord& u) {
 
 void list_agents(Call& c) {
   std::optional<std::string> team = c.req.query.count("team") ? std::optional(c.req.query.at("team")) : std::nullopt;
-  c.ctx->core.query(
+  c.query(
       [team](const routing::Engine& e, const service::Directory& d, TimePoint) {
         json a = json::array();
         for (const auto& [id, u] : d.users) {
@@ -53,7 +53,7 @@ std::optional<AgentId> target_agent(Call& c, Permission any) {
 void get_agent(Call& c) {
   auto a = target_agent(c, Permission::kUsersRead);
   if (!a) return;
-  c.ctx->core.query(
+  c.query(
       [a = *a](const routing::Engine& e, const service::Directory& d, TimePoint) {
         const auto* u = d.user(UserId(a.value));
         if (!u || u->role != store::Role::kAgent) return json(nullptr);

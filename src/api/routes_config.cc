@@ -21,7 +21,7 @@ namespace {
 
 // Answers with the JSON that `fn` computes on the routing thread.
 void read(Call& c, service::Core::QueryFn fn) {
-  c.ctx->core.query(std::move(fn), [reply = c.reply](json j) {
+  c.query(std::move(fn), [reply = c.reply](json j) {
     if (j.is_object() && j.contains("error") && j.size() == 1)
       reply(http::Response::error(Error::not_found(j["error"].get<std::string>())));
     else

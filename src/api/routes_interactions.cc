@@ -43,7 +43,7 @@ void with_visible(Call& c, std::function<void(json)> then) {
   auto id = c.id_param();
   if (!id) return;
   InteractionId i(*id);
-  c.ctx->core.query(
+  c.query(
       [i](const routing::Engine& e, const service::Directory&, TimePoint now) {
         auto snap = e.interaction(i, now);
         return snap ? service::to_json(*snap) : json(nullptr);
@@ -74,6 +74,7 @@ void get(Call& c) {
         store::InteractionQuery q;
         q.customer = cid;
         q.limit = 10;
+        q.newest_first = true;
         json hist = json::array();
         for (const auto& h : c.ctx->store.interactions(q))
           if (h.id.value != j["id"].get<std::int64_t>()) hist.push_back(service::to_json(h));
@@ -151,6 +152,7 @@ void get_customer(Call& c) {
   store::InteractionQuery q;
   q.customer = cust->id;
   q.limit = 50;
+  q.newest_first = true;
   json hist = json::array();
   for (const auto& h : c.ctx->store.interactions(q)) hist.push_back(service::to_json(h));
   j["history"] = hist;

@@ -14,7 +14,7 @@ namespace {
 
 void healthz(Call& c) {
   // Round-trips through the routing thread: a stuck engine fails the check.
-  c.ctx->core.query([](const routing::Engine& e, const service::Directory&, TimePoint) {
+  c.query([](const routing::Engine& e, const service::Directory&, TimePoint) {
     return json{{"status", "ok"}, {"interactions", e.interaction_count()}};
   }, [reply = c.reply](json j) { reply(http::Response::json(200, j)); });
 }

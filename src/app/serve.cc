@@ -106,7 +106,8 @@ int serve(const config::Config& cfg) {
   api::Sessions sessions(**store, clock, cfg.get_duration("session.ttl"),
                          auth::ThrottlePolicy{static_cast<int>(cfg.get_int("auth.max_failed_logins"))});
   service::Loop workers(clock, [] {});
-  api::Api api(api::Context{core, **store, sessions, hub, registry, workers, kVersion});
+  service::Loop replies(clock, [] {});
+  api::Api api(api::Context{core, **store, sessions, hub, registry, workers, replies, kVersion});
   api.install(server);
   if (auto s = server.start(); !s) {
     spdlog::critical("{}", s.error().message);
@@ -121,6 +122,7 @@ int serve(const config::Config& cfg) {
   spdlog::info("[app] signal {}: shutting down", sig);
   server.stop();
   workers.stop();
+  replies.stop();
   core.stop();
   return 0;
 }

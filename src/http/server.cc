@@ -306,6 +306,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
     if (ec) {
       spdlog::warn("[http] accept: {}", ec.message());
     } else {
+      beast::error_code nodelay_ec;  // small frames (offers) must not wait for Nagle's algorithm
+      socket.set_option(tcp::no_delay(true), nodelay_ec);
       std::make_shared<HttpSession>(std::move(socket), state_)->run();
     }
     do_accept();

@@ -69,16 +69,13 @@ Engine::Engine(EventSink& sink) : impl_(std::make_unique<Impl>(sink)) {}
 Engine::~Engine() = default;
 
 std::uint32_t Engine::Impl::find_queue(QueueId q) const {
-  auto it = queue_slot.find(q.value);
-  return it == queue_slot.end() ? kNone : it->second;
+  return queue_slot.find(q.value);
 }
 std::uint32_t Engine::Impl::find_agent(AgentId a) const {
-  auto it = agent_slot.find(a.value);
-  return it == agent_slot.end() ? kNone : it->second;
+  return agent_slot.find(a.value);
 }
 std::uint32_t Engine::Impl::find_interaction(InteractionId i) const {
-  auto it = inter_slot.find(i.value);
-  return it == inter_slot.end() ? kNone : it->second;
+  return inter_slot.find(i.value);
 }
 
 std::uint32_t Engine::Impl::new_interaction_slot() {
@@ -258,7 +255,7 @@ Status Engine::upsert_queue(const QueueConfig& cfg, TimePoint now) {
   if (q == kNone) {
     q = static_cast<std::uint32_t>(m.queues.size());
     m.queues.emplace_back();
-    m.queue_slot.emplace(cfg.id.value, q);
+    m.queue_slot.put(cfg.id.value, q);
     m.queues[q].alive = true;
     Channel first = cfg.channels.empty() ? Channel::kVoice : cfg.channels.front();
     m.queues[q].aht = default_handle_time(first);
@@ -276,7 +273,7 @@ Status Engine::upsert_agent(const AgentConfig& cfg, TimePoint now) {
   if (a == kNone) {
     a = static_cast<std::uint32_t>(m.agents.size());
     m.agents.emplace_back();
-    m.agent_slot.emplace(cfg.id.value, a);
+    m.agent_slot.put(cfg.id.value, a);
     m.agents[a].cfg = cfg;
     m.add_memberships(a);
     return {};

@@ -2,16 +2,16 @@
 // Engine internals shared by engine*.cc. Not part of the public API.
 //
 // Storage: agents, queues and interactions live in slot vectors addressed by
-// uint32 slots; hash maps translate public ids to slots. Interactions are
+// uint32 slots; flat hash maps (id_map.h) translate public ids to slots. Interactions are
 // freed (slot reused) when they end.
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "routing/agent_rec.h"
 #include "routing/bucket.h"
 #include "routing/engine.h"
+#include "routing/id_map.h"
 #include "routing/timer_heap.h"
 
 namespace sb::routing {
@@ -70,12 +70,12 @@ struct Engine::Impl {
   std::uint64_t next_seq = 0;
 
   std::vector<QueueRec> queues;
-  std::unordered_map<std::int64_t, std::uint32_t> queue_slot;
+  IdMap queue_slot;
   std::vector<AgentRec> agents;
-  std::unordered_map<std::int64_t, std::uint32_t> agent_slot;
+  IdMap agent_slot;
   std::vector<InteractionRec> inter;
   std::vector<std::uint32_t> free_inter;
-  std::unordered_map<std::int64_t, std::uint32_t> inter_slot;
+  IdMap inter_slot;
   std::size_t live_interactions = 0;
 
   std::vector<Bucket> buckets;

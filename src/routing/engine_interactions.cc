@@ -49,7 +49,7 @@ Status Engine::arrive(const InteractionSpec& spec, TimePoint now) {
   I.customer = spec.customer;
   I.from = spec.from;
   I.callback = spec.channel == Channel::kCallback;
-  m.inter_slot.emplace(spec.id.value, i);
+  m.inter_slot.put(spec.id.value, i);
   m.enter_queue(i, q, now, 0);
   return {};
 }

@@ -157,9 +157,7 @@ Core::Fn complete(InteractionId i, json body) {
     AgentId agent = *snap->agent;
     store::InteractionRecord* rec = t.interaction(i);
     if (!rec) return Error::not_found(fmt::format("interaction {} is not open", i.value));
-    if (snap->state == r::InteractionState::kConnected) {
-      if (auto s = t.engine.end_conversation(i, t.now); !s) return s.error();
-    }
+    // complete() ends a connected interaction as well as one in wrap-up.
     if (auto s = t.engine.complete(i, agent, t.now); !s) return s.error();
     rec->disposition = *disp;
     rec->notes = *notes;

@@ -115,6 +115,25 @@ TEST_F(ServiceTest, CallOfferedToSkilledReadyAgentAndCompletedWithDisposition) {
   EXPECT_EQ(events.front().type.substr(0, 12), "interaction.");
 }
 
+TEST_F(ServiceTest, CompletingAConnectedInteractionWithoutWrapUpKeepsTheDisposition) {
+  seed();
+  auto q = run(cmd::create_queue(json{{"name", "Instant"}, {"channels", {"chat"}}, {"wrapup", 0}}));
+  AgentId minh(id_of("minh"));
+  run(cmd::agent_login(minh));
+  run(cmd::agent_ready(minh));
+  auto created = run(cmd::create_interaction(json{{"channel", "chat"}, {"queue", q["id"]}}));
+  InteractionId i(created["id"].get<std::int64_t>());
+  ASSERT_EQ(created["agent"], minh.value);
+  run(cmd::accept(i, minh));
+  run(cmd::complete(i, json{{"disposition", "resolved"}, {"notes", "Đã giải quyết."}}));
+  auto rec = store_->interaction(i);
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->state, "ended");
+  EXPECT_EQ(rec->end_reason, "completed");
+  EXPECT_EQ(rec->disposition, "resolved");
+  EXPECT_EQ(rec->notes, "Đã giải quyết.");
+}
+
 TEST_F(ServiceTest, AgentCannotActForAnotherAgent) {
   seed();
   Actor anna{UserId(id_of("anna")), store::Role::kAgent, "127.0.0.1"};

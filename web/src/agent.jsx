@@ -1,0 +1,424 @@
+// The agent desktop: state bar, incoming offer (rings, screen pop), the
+// active interaction's workspace (customer, history, notes, transfer,
+// wrap-up with a countdown). Live over the event stream; re-fetched after
+// every reconnection.
+import { useEffect, useRef, useState, useCallback } from 'preact/hooks';
+import { api } from './api.js';
+import { useApp } from './ctx.js';
+import { fmtDuration, since, useTick, ring, unlockAudio, useLatest } from './util.js';
+
+const HELD = new Set(['connected', 'wrap_up', 'wrapup']);
+
+function mentionsAgent(ev, id) {
+  const d = ev.data || {};
+  return d.agent === id || d.from_agent === id || d.to_agent === id || (Array.isArray(d.agents) && d.agents.includes(id));
+}
+
+function StatePill({ t, state, reason, sinceIso }) {
+  const now = useTick(1000);
+  return (
+    <div class="state-pill" data-state={state} data-testid="agent-state">
+      <span class="dot" aria-hidden="true" />
+      <strong>{t('state.' + state)}</strong>
+      {state === 'not_ready' && reason && <span class="reason">· {reason}</span>}
+      <span class="timer" aria-label={t('agent.timeInState')} data-testid="time-in-state">{fmtDuration(since(sinceIso, now))}</span>
+    </div>
+  );
+}
+
+function StateBar({ t, agent, reasons, act, busy }) {
+  const [reason, setReason] = useState('');
+  const enabled = reasons.filter((r) => r.enabled);
+  useEffect(() => {
+    if (!reason && enabled.length) setReason(enabled[0].code);
+  }, [enabled.length]);
+  const st = agent.state;
+  const out = st === 'logged_out';
+  return (
+    <section class="statebar card" aria-label={t('agent.stateBar')} data-testid="statebar">
+      <StatePill t={t} state={st} reason={labelOf(reasons, agent.reason)} sinceIso={agent.state_since} />
+      <div class="actions">
+        {out ? (
+          <button class="primary" disabled={busy} onClick={() => act('login')} data-testid="btn-login">{t('agent.login')}</button>
+        ) : (
+          <>
+            <button class="ready" disabled={busy || st === 'ready'} onClick={() => act('ready')}
+                    aria-keyshortcuts="Alt+R" data-testid="btn-ready">{t('agent.ready')} <kbd>Alt+R</kbd></button>
+            <span class="group">
+              <label for="nr-reason" class="sr-only">{t('agent.reason')}</label>
+              <select id="nr-reason" value={reason} onChange={(e) => setReason(e.currentTarget.value)}>
+                {enabled.map((r) => <option key={r.code} value={r.code}>{r.label}</option>)}
+              </select>
+              <button disabled={busy} onClick={() => act('not-ready', reason)} aria-keyshortcuts="Alt+N"
+                      data-testid="btn-notready">{t('agent.notReady')} <kbd>Alt+N</kbd></button>
+            </span>
+            <button class="ghost" disabled={busy} onClick={() => act('logout')} data-testid="btn-logout">{t('agent.logout')}</button>
+          </>
+        )}
+      </div>
+    </section>
+  );
+}
+
+function labelOf(list, code) {
+  const r = list.find((x) => x.code === code);
+  return r ? r.label : code;
+}
+
+function CustomerCard({ t, card, from, compact }) {
+  if (!card) {
+    return (
+      <div class="customer unknown" data-testid="customer-card">
+        <h3>{t('customer.unknown')}</h3>
+        <p>{from || '–'}</p>
+      </div>
+    );
+  }
+  const open = (card.history || []).filter((h) => !h.ended);
+  return (
+    <div class="customer" data-testid="customer-card">
+      <h3>
+        {card.name} {card.segment && <span class={'segment seg-' + card.segment}>{card.segment}</span>}
+      </h3>
+      <dl class="facts">
+        <dt>{t('customer.phones')}</dt>
+        <dd>{(card.phones || []).join(', ') || '–'}</dd>
+        {!compact && (
+          <>
+            <dt>{t('customer.emails')}</dt>
+            <dd>{(card.emails || []).join(', ') || '–'}</dd>
+            {card.notes && (
+              <>
+                <dt>{t('customer.notes')}</dt>
+                <dd>{card.notes}</dd>
+              </>
+            )}
+          </>
+        )}
+        <dt>{t('customer.open')}</dt>
+        <dd>{open.length}</dd>
+        <dt>{t('customer.last')}</dt>
+        <dd>{card.history && card.history.length ? fmtDate(card.history[0].created) : t('customer.none')}</dd>
+      </dl>
+    </div>
+  );
+}
+
+function fmtDate(iso) {
+  if (!iso) return '–';
+  const d = new Date(iso);
+  return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+function History({ t, card, dispositions }) {
+  const h = (card && card.history) || [];
+  return (
+    <section aria-labelledby="hist-title">
+      <h3 id="hist-title">{t('customer.history')}</h3>
+      {h.length === 0 ? (
+        <p class="muted">{t('customer.none')}</p>
+      ) : (
+        <ol class="timeline">
+          {h.map((x) => (
+            <li key={x.id}>
+              <time dateTime={x.created}>{fmtDate(x.created)}</time>
+              <span class={'chan chan-' + x.channel}>{t('channel.' + x.channel)}</span>
+              <span>{x.disposition ? labelOf(dispositions, x.disposition) : t('istate.' + x.state)}</span>
+              {x.notes && <p class="note">{x.notes}</p>}
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+function Offer({ t, it, queues, expires, act, busy }) {
+  const now = useTick(1000);
+  const q = queues[it.queue];
+  const left = expires ? Math.max(0, (Date.parse(expires) - now) / 1000) : null;
+  return (
+    <section class="offer card" aria-labelledby="offer-title" data-testid="offer">
+      <div class="offer-head">
+        <h2 id="offer-title">
+          <span class="ringing" aria-hidden="true">🔔</span> {t('offer.title', { channel: t('channel.' + it.channel) })}
+        </h2>
+        <dl class="facts inline">
+          <dt>{t('offer.queue')}</dt>
+          <dd data-testid="offer-queue">{q ? q.name : '#' + it.queue}</dd>
+          <dt>{t('offer.wait')}</dt>
+          <dd>{fmtDuration(since(it.enqueued, now))}</dd>
+          {left != null && (
+            <>
+              <dt>{t('offer.expires')}</dt>
+              <dd>{fmtDuration(left)}</dd>
+            </>
+          )}
+        </dl>
+      </div>
+      <CustomerCard t={t} card={it.customer_card} from={it.from} compact />
+      <div class="actions">
+        <button class="primary big" disabled={busy} onClick={() => act('accept', it.id)} aria-keyshortcuts="Alt+A"
+                data-testid="btn-accept">{t('offer.accept')} <kbd>Alt+A</kbd></button>
+        <button class="danger" disabled={busy} onClick={() => act('reject', it.id)} aria-keyshortcuts="Alt+J"
+                data-testid="btn-reject">{t('offer.reject')} <kbd>Alt+J</kbd></button>
+      </div>
+    </section>
+  );
+}
+
+function Workspace({ t, it, agent, queues, dispositions, act, busy, error }) {
+  const now = useTick(1000);
+  const noteKey = 'sb.notes.' + it.id;
+  const [notes, setNotes] = useState(() => localStorage.getItem(noteKey) || '');
+  const [disp, setDisp] = useState('');
+  const [tq, setTq] = useState('');
+  const [ta, setTa] = useState('');
+  const q = queues[it.queue];
+  const wrap = it.state === 'wrap_up' || it.state === 'wrapup';
+  const left = wrap && agent.wrapup_ends ? Math.max(0, (Date.parse(agent.wrapup_ends) - now) / 1000) : null;
+  const saveNotes = (v) => {
+    setNotes(v);
+    if (v) localStorage.setItem(noteKey, v);
+    else localStorage.removeItem(noteKey);
+  };
+  const err = (f) => (error && error.target === it.id && error.field === f ? error.message : '');
+  const complete = (e) => {
+    e.preventDefault();
+    act('complete', it.id, { disposition: disp, notes }).then((ok) => ok && localStorage.removeItem(noteKey));
+  };
+  const transfer = (e) => {
+    e.preventDefault();
+    act('transfer', it.id, ta ? { agent: Number(ta) } : { queue: Number(tq) });
+  };
+  return (
+    <section class="workspace" aria-labelledby={'ws-' + it.id} data-testid="workspace" data-state={it.state}>
+      <header class="ws-head card">
+        <h2 id={'ws-' + it.id}>
+          {t('channel.' + it.channel)} · {q ? q.name : '#' + it.queue} · {it.customer_card ? it.customer_card.name : it.from}
+        </h2>
+        <span class="badge" data-state={it.state}>{t('istate.' + it.state)}</span>
+        <span class="timer" aria-label={t('ws.handle')}>{fmtDuration(since(it.answered || it.enqueued, now))}</span>
+        {!wrap && (
+          <button disabled={busy} onClick={() => act('end', it.id)} aria-keyshortcuts="Alt+E" data-testid="btn-end">
+            {t('ws.end')} <kbd>Alt+E</kbd>
+          </button>
+        )}
+      </header>
+      <div class="ws-grid">
+        <div class="card">
+          <CustomerCard t={t} card={it.customer_card} from={it.from} />
+          <History t={t} card={it.customer_card} dispositions={dispositions} />
+        </div>
+        <div class="col">
+          <form class={'card wrapup' + (wrap ? ' active' : '')} onSubmit={complete} noValidate data-testid="wrapup-form">
+            <h3>
+              {t('ws.wrapup')}{' '}
+              {left != null && (
+                <span class={'countdown' + (left < 10 ? ' urgent' : '')} role="timer" data-testid="wrapup-countdown">
+                  {t('ws.left', { time: fmtDuration(left) })}
+                </span>
+              )}
+            </h3>
+            <label for={'notes-' + it.id}>{t('ws.notes')}</label>
+            <textarea id={'notes-' + it.id} rows="4" value={notes} onInput={(e) => saveNotes(e.currentTarget.value)} />
+            {err('notes') && <p class="error field-error">{err('notes')}</p>}
+            <label for={'disp-' + it.id}>{t('ws.disposition')}</label>
+            <select id={'disp-' + it.id} value={disp} onChange={(e) => setDisp(e.currentTarget.value)}
+                    aria-invalid={err('disposition') ? 'true' : undefined}
+                    aria-describedby={err('disposition') ? 'disp-err-' + it.id : undefined} data-testid="disposition">
+              <option value="">{t('ws.choose')}</option>
+              {dispositions.filter((d) => d.enabled).map((d) => <option key={d.code} value={d.code}>{d.label}</option>)}
+            </select>
+            {err('disposition') && <p class="error field-error" id={'disp-err-' + it.id}>{err('disposition')}</p>}
+            <button class="primary" type="submit" disabled={busy} aria-keyshortcuts="Alt+W" data-testid="btn-complete">
+              {t('ws.complete')}
+            </button>
+          </form>
+          {!wrap && (
+            <form class="card transfer" onSubmit={transfer} noValidate>
+              <h3>{t('ws.transfer')}</h3>
+              <div class="row2">
+                <span>
+                  <label for={'tq-' + it.id}>{t('ws.toQueue')}</label>
+                  <select id={'tq-' + it.id} value={tq} onChange={(e) => { setTq(e.currentTarget.value); setTa(''); }}>
+                    <option value="">–</option>
+                    {Object.values(queues).filter((x) => x.enabled !== false).map((x) => (
+                      <option key={x.id} value={x.id}>{x.name}</option>
+                    ))}
+                  </select>
+                </span>
+                <span>
+                  <label for={'ta-' + it.id}>{t('ws.toAgent')}</label>
+                  <input id={'ta-' + it.id} inputMode="numeric" value={ta} placeholder={t('ws.agentId')}
+                         onInput={(e) => { setTa(e.currentTarget.value); setTq(''); }} />
+                </span>
+              </div>
+              {(err('queue') || err('agent')) && <p class="error field-error">{err('queue') || err('agent')}</p>}
+              <button type="submit" disabled={busy || (!tq && !ta)}>{t('ws.transferGo')}</button>
+            </form>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+export function AgentDesktop() {
+  const { me, t, stream } = useApp();
+  const [agent, setAgent] = useState(null);
+  const [items, setItems] = useState({}); // interaction id -> detail
+  const [reasons, setReasons] = useState([]);
+  const [dispositions, setDispositions] = useState([]);
+  const [queues, setQueues] = useState({});
+  const [expires, setExpires] = useState({});
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const [announce, setAnnounce] = useState('');
+  const running = useRef(null);
+  const again = useRef(false);
+
+  // One refresh at a time; events during a refresh cause one more.
+  const refresh = useCallback(async () => {
+    if (running.current) {
+      again.current = true;
+      return running.current;
+    }
+    running.current = (async () => {
+      do {
+        again.current = false;
+        try {
+          const a = await api.get(`/api/agents/${me.id}`);
+          const ids = [...(a.offer ? [a.offer] : []), ...(a.interactions || [])];
+          const details = await Promise.all(ids.map((i) => api.get(`/api/interactions/${i}`).catch(() => null)));
+          const next = {};
+          details.forEach((d) => d && (next[d.id] = d));
+          setAgent(a);
+          setItems(next);
+        } catch (e) {
+          if (e.status !== 401) setError({ message: e.message });
+        }
+      } while (again.current);
+      running.current = null;
+    })();
+    return running.current;
+  }, [me.id]);
+
+  const loadRef = useCallback(async () => {
+    const [r, d, q] = await Promise.all([
+      api.get('/api/reasons').catch(() => []),
+      api.get('/api/dispositions').catch(() => []),
+      api.get('/api/queues').catch(() => []),
+    ]);
+    setReasons(r);
+    setDispositions(d);
+    const m = {};
+    q.forEach((x) => (m[x.id] = x));
+    setQueues(m);
+  }, []);
+
+  useEffect(() => {
+    loadRef();
+    refresh();
+    const offEv = stream.on((ev) => {
+      if (!mentionsAgent(ev, me.id)) return;
+      if (ev.type === 'offer.created' && ev.data.expires)
+        setExpires((x) => ({ ...x, [ev.data.interaction]: ev.data.expires }));
+      refresh();
+    });
+    const offSt = stream.onStatus((s) => {
+      if (s === 'resync') {
+        loadRef();
+        refresh();
+      }
+    });
+    return () => {
+      offEv();
+      offSt();
+    };
+  }, []);
+
+  const offerId = agent && agent.offer;
+  const offer = offerId ? items[offerId] : null;
+
+  // Ring while an offer is pending; announce it to screen readers.
+  useEffect(() => {
+    if (!offerId) return;
+    setAnnounce(t('offer.announce', { channel: offer ? t('channel.' + offer.channel) : '' }));
+    ring();
+    const id = setInterval(ring, 2500);
+    return () => clearInterval(id);
+  }, [offerId]);
+
+  const act = async (what, id, body) => {
+    unlockAudio();
+    setBusy(true);
+    setError(null);
+    try {
+      if (['login', 'ready', 'logout'].includes(what)) await api.post(`/api/agents/${me.id}/${what}`);
+      else if (what === 'not-ready') await api.post(`/api/agents/${me.id}/not-ready`, id ? { reason: id } : undefined);
+      else await api.post(`/api/interactions/${id}/${what}`, body);
+      await refresh();
+      return true;
+    } catch (e) {
+      setError({ message: e.message, field: e.field, target: id });
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  const actRef = useLatest({ act, agent, offerId, items, reasons });
+
+  // Keyboard shortcuts (Alt + letter, by physical key so any layout works).
+  useEffect(() => {
+    const k = (e) => {
+      if (!e.altKey || e.ctrlKey || e.metaKey) return;
+      const { act, agent, offerId, items } = actRef.current;
+      if (!agent) return;
+      const held = Object.values(items).filter((x) => HELD.has(x.state));
+      const first = held[0];
+      const map = {
+        KeyA: () => offerId && act('accept', offerId),
+        KeyJ: () => offerId && act('reject', offerId),
+        KeyR: () => agent.state !== 'logged_out' && act('ready'),
+        KeyN: () => act('not-ready', document.getElementById('nr-reason')?.value),
+        KeyE: () => first && first.state === 'connected' && act('end', first.id),
+        KeyW: () => first && document.getElementById('disp-' + first.id)?.focus(),
+        KeyT: () => first && document.getElementById('tq-' + first.id)?.focus(),
+      };
+      const f = map[e.code];
+      if (f) {
+        e.preventDefault();
+        f();
+      }
+    };
+    addEventListener('keydown', k);
+    return () => removeEventListener('keydown', k);
+  }, []);
+
+  if (!agent) return <main id="main" class="page"><p role="status">{t('common.loading')}</p></main>;
+  const held = Object.values(items).filter((x) => x.id !== offerId);
+  return (
+    <main id="main" class="page desktop">
+      <h1 class="sr-only">{t('nav.desktop')}</h1>
+      <StateBar t={t} agent={agent} reasons={reasons} act={act} busy={busy} />
+      <div class="sr-only" aria-live="assertive" role="alert">{announce && offerId ? announce : ''}</div>
+      {error && !error.field && (
+        <p class="error banner-error" role="alert">
+          {error.message} <button class="link" onClick={() => setError(null)}>{t('common.dismiss')}</button>
+        </p>
+      )}
+      {offer && <Offer t={t} it={offer} queues={queues} expires={expires[offer.id]} act={act} busy={busy} />}
+      {held.map((it) => (
+        <Workspace key={it.id} t={t} it={it} agent={agent} queues={queues} dispositions={dispositions} act={act}
+                   busy={busy} error={error} />
+      ))}
+      {!offer && held.length === 0 && (
+        <section class="idle card" aria-live="polite">
+          <p>{agent.state === 'ready' ? t('agent.waiting') : agent.state === 'logged_out' ? t('agent.loggedOutHint') : t('agent.notReadyHint')}</p>
+          <p class="muted">{t('agent.keysHint')}</p>
+        </section>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,261 @@
+import { render } from 'preact';
+import { useEffect, useState, useCallback } from 'preact/hooks';
+import { api, session, ApiError } from './api.js';
+import { AppCtx } from './ctx.js';
+import { EventStream } from './stream.js';
+import { makeT, pickLocale } from './i18n.js';
+import { unlockAudio, useTick } from './util.js';
+import { AgentDesktop } from './agent.jsx';
+import { Supervisor } from './supervisor.jsx';
+import { Admin } from './admin.jsx';
+import { Reports } from './reports.jsx';
+import './styles.css';
+
+
+const stream = new EventStream(() => session.token);
+
+// What a role may open, from the permissions /api/me lists.
+export function pagesFor(me) {
+  const p = new Set(me.permissions || []);
+  const pages = [];
+  if (me.role === 'agent') pages.push('desktop');
+  if (p.has('users.read') && p.has('events.stream_team')) pages.push('wallboard');
+  if (p.has('users.write') || p.has('queues.write')) pages.push('admin');
+  if (p.has('reports.read')) pages.push('reports');
+  return pages;
+}
+
+function homeFor(me) {
+  const pages = pagesFor(me);
+  if (me.role === 'supervisor' && pages.includes('wallboard')) return '/wallboard';
+  if (me.role === 'analyst' && pages.includes('reports')) return '/reports';
+  return '/' + (pages[0] || 'desktop');
+}
+
+function navigate(path, replace = false) {
+  if (location.pathname + location.search === path) return;
+  history[replace ? 'replaceState' : 'pushState'](null, '', path);
+  dispatchEvent(new PopStateEvent('popstate'));
+}
+
+function usePath() {
+  const [path, setPath] = useState(location.pathname + location.search);
+  useEffect(() => {
+    const f = () => setPath(location.pathname + location.search);
+    addEventListener('popstate', f);
+    return () => removeEventListener('popstate', f);
+  }, []);
+  return path;
+}
+
+function Login({ t, onLoggedIn }) {
+  const [login, setLogin] = useState('');
+  const [password, setPassword] = useState('');
+  const [err, setErr] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e) => {
+    e.preventDefault();
+    unlockAudio();
+    setBusy(true);
+    setErr(null);
+    try {
+      const r = await api.post('/api/login', { login, password });
+      session.set(r.token);
+      await onLoggedIn();
+    } catch (x) {
+      setErr(x);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const msg = err && (err.status === 401 || err.status === 403 ? t('login.bad') : err.message);
+  return (
+    <main class="login" id="main">
+      <form class="card login-card" onSubmit={submit} noValidate aria-labelledby="login-title">
+        <h1 id="login-title">
+          <span class="logo" aria-hidden="true">☎</span> Switchboard
+        </h1>
+        <p class="muted">{t('login.intro')}</p>
+        <label for="login-name">{t('login.name')}</label>
+        <input id="login-name" name="login" autocomplete="username" value={login} autofocus
+               onInput={(e) => setLogin(e.currentTarget.value)} aria-invalid={err ? 'true' : undefined} />
+        <label for="login-password">{t('login.password')}</label>
+        <input id="login-password" name="password" type="password" autocomplete="current-password" value={password}
+               onInput={(e) => setPassword(e.currentTarget.value)} aria-invalid={err ? 'true' : undefined} />
+        {msg && <p class="error" role="alert">{msg}</p>}
+        <button class="primary" type="submit" disabled={busy}>{t('login.submit')}</button>
+      </form>
+    </main>
+  );
+}
+
+function ConnectionBanner({ t }) {
+  const [st, setSt] = useState({ s: stream.status, retryAt: 0, wasOpen: false });
+  useEffect(
+    () =>
+      stream.onStatus((s, extra) => {
+        if (s === 'resync') return;
+        setSt((o) => ({ s, retryAt: extra?.retryAt || 0, wasOpen: o.wasOpen || s === 'open' }));
+      }),
+    [],
+  );
+  useTick(1000);
+  if (st.s === 'open' || !st.wasOpen) return <span class="conn" data-state={st.s} aria-hidden="true" />;
+  const secs = Math.max(0, Math.ceil((st.retryAt - Date.now()) / 1000));
+  return (
+    <div class="banner" role="status" data-testid="conn-banner">
+      {st.s === 'connecting' ? t('conn.connecting') : t('conn.down', { s: secs })}{' '}
+      <button class="link" onClick={() => stream.reconnectNow()}>{t('conn.retry')}</button>
+    </div>
+  );
+}
+
+function Help({ t, onClose }) {
+  useEffect(() => {
+    const prev = document.activeElement;
+    document.getElementById('help-close')?.focus();
+    const k = (e) => e.key === 'Escape' && onClose();
+    addEventListener('keydown', k);
+    return () => {
+      removeEventListener('keydown', k);
+      prev?.focus?.();
+    };
+  }, []);
+  const rows = [
+    ['Alt+A', 'keys.accept'], ['Alt+J', 'keys.reject'], ['Alt+R', 'keys.ready'], ['Alt+N', 'keys.notready'],
+    ['Alt+E', 'keys.end'], ['Alt+W', 'keys.wrapup'], ['Alt+T', 'keys.transfer'], ['?', 'keys.help'],
+  ];
+  return (
+    <div class="modal-back" onClick={(e) => e.target === e.currentTarget && onClose()}>
+      <div class="modal card" role="dialog" aria-modal="true" aria-labelledby="help-title">
+        <h2 id="help-title">{t('keys.title')}</h2>
+        <table class="keys">
+          <tbody>
+            {rows.map(([k, m]) => (
+              <tr key={k}><td><kbd>{k}</kbd></td><td>{t(m)}</td></tr>
+            ))}
+          </tbody>
+        </table>
+        <button id="help-close" onClick={onClose}>{t('common.close')}</button>
+      </div>
+    </div>
+  );
+}
+
+function Shell({ me, t, path, onLogout, children, bare }) {
+  const [help, setHelp] = useState(false);
+  useEffect(() => {
+    const k = (e) => {
+      const tag = (e.target.tagName || '').toLowerCase();
+      if (e.key === '?' && !['input', 'textarea', 'select'].includes(tag)) {
+        e.preventDefault();
+        setHelp(true);
+      }
+    };
+    addEventListener('keydown', k);
+    return () => removeEventListener('keydown', k);
+  }, []);
+  const pages = pagesFor(me);
+  const go = (e, p) => {
+    e.preventDefault();
+    navigate(p);
+  };
+  return (
+    <div class={bare ? 'shell bare' : 'shell'}>
+      <a class="skip" href="#main">{t('common.skip')}</a>
+      {!bare && (
+        <header class="top">
+          <span class="brand"><span class="logo" aria-hidden="true">☎</span> Switchboard</span>
+          <nav aria-label={t('nav.label')}>
+            <ul>
+              {pages.map((p) => (
+                <li key={p}>
+                  <a href={'/' + p} onClick={(e) => go(e, '/' + p)}
+                     aria-current={path.startsWith('/' + p) ? 'page' : undefined}>{t('nav.' + p)}</a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <span class="spacer" />
+          <ConnectionBanner t={t} />
+          <button class="ghost" onClick={() => setHelp(true)} aria-label={t('keys.title')} title={t('keys.title')}>?</button>
+          <span class="who">{me.name} <span class="muted">({t('role.' + me.role)})</span></span>
+          <button class="ghost" onClick={onLogout}>{t('nav.logout')}</button>
+        </header>
+      )}
+      {bare && <ConnectionBanner t={t} />}
+      {children}
+      {help && <Help t={t} onClose={() => setHelp(false)} />}
+    </div>
+  );
+}
+
+function App() {
+  const path = usePath();
+  const [me, setMe] = useState(null);
+  const [loading, setLoading] = useState(!!session.token);
+  const [locale, setLocale] = useState(pickLocale(navigator.language));
+  const t = makeT(locale);
+
+  const loadMe = useCallback(async () => {
+    const m = await api.get('/api/me');
+    setLocale(pickLocale(m.locale));
+    setMe(m);
+    stream.start();
+    const p = location.pathname;
+    if (p === '/' || p === '/login' || !pagesFor(m).some((x) => p.startsWith('/' + x) || (x === 'wallboard' && p === '/wall')))
+      navigate(homeFor(m), true);
+  }, []);
+
+  const signedOut = useCallback(() => {
+    stream.stop();
+    session.set('');
+    setMe(null);
+    navigate('/login', true);
+  }, []);
+
+  useEffect(() => {
+    session.onUnauthorized(signedOut);
+    if (session.token)
+      loadMe()
+        .catch((e) => {
+          if (!(e instanceof ApiError) || e.status !== 401) console.warn(e);
+          signedOut();
+        })
+        .finally(() => setLoading(false));
+    else navigate('/login', true);
+  }, []);
+
+  useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
+
+  if (loading) return <p class="loading" role="status">{t('common.loading')}</p>;
+  if (!me) return <Login t={t} onLoggedIn={loadMe} />;
+
+  const logout = async () => {
+    try {
+      await api.post('/api/logout');
+    } catch {
+      /* the session may be gone already */
+    }
+    signedOut();
+  };
+  const ctx = { me, t, stream, navigate, locale };
+  const big = path.startsWith('/wall') && !path.startsWith('/wallboard');
+  let page;
+  if (path.startsWith('/desktop')) page = <AgentDesktop />;
+  else if (path.startsWith('/wall')) page = <Supervisor big={big} />;
+  else if (path.startsWith('/admin')) page = <Admin path={path} />;
+  else if (path.startsWith('/reports')) page = <Reports />;
+  else page = null;
+  return (
+    <AppCtx.Provider value={ctx}>
+      <Shell me={me} t={t} path={path} onLogout={logout} bare={big}>
+        {page}
+      </Shell>
+    </AppCtx.Provider>
+  );
+}
+
+render(<App />, document.getElementById('app'));
