@@ -10,11 +10,10 @@
 #include <ext/pb_ds/assoc_container.hpp>
 #include <ext/pb_ds/tree_policy.hpp>
 #include <functional>
-#include <set>
 #include <vector>
 
 #include "core/channel.h"
-#include "routing/pool_key.h"
+#include "routing/agent_pool.h"
 #include "routing/types.h"
 #include "routing/wait_key.h"
 
@@ -31,7 +30,7 @@ struct Bucket {
   Strategy strategy = Strategy::kLongestIdle;
   bool alive = true;
   WaitTree waiting;                     // value: interaction slot
-  std::set<PoolKey> pool;               // available agents, best first (may hold stale entries)
+  AgentPool pool;                       // available agents, best on top (may hold stale entries)
   int live = 0;                         // live entries in `pool`
   std::vector<std::uint32_t> eligible;  // agent slots with this bucket in their memberships
   int logged_in_capacity = 0;           // sum of capacity[channel] over logged-in eligible agents

@@ -273,6 +273,7 @@ Status Engine::upsert_agent(const AgentConfig& cfg, TimePoint now) {
   if (a == kNone) {
     a = static_cast<std::uint32_t>(m.agents.size());
     m.agents.emplace_back();
+    m.live_gen.push_back(0);
     m.agent_slot.put(cfg.id.value, a);
     m.agents[a].cfg = cfg;
     m.add_memberships(a);

@@ -72,6 +72,9 @@ struct Engine::Impl {
   std::vector<QueueRec> queues;
   IdMap queue_slot;
   std::vector<AgentRec> agents;
+  // Per agent slot: its pool generation while pooled, else 0 (generations start
+  // at 1). Dense copy of AgentRec::pooled/pool_generation for pool liveness checks.
+  std::vector<std::uint32_t> live_gen;
   IdMap agent_slot;
   std::vector<InteractionRec> inter;
   std::vector<std::uint32_t> free_inter;
@@ -118,8 +121,8 @@ struct Engine::Impl {
   // --- agents and matching (engine_match.cc) ---
   void pool(std::uint32_t a);
   void unpool(std::uint32_t a);  // O(memberships) counter updates; entries go stale
-  bool live(const PoolKey& k) const;
-  void compact(std::uint32_t b);  // drops stale pool entries
+  // A pool entry is live while its agent is pooled with the entry's generation.
+  bool live(const PoolKey& k) const { return live_gen[k.agent] == k.generation; }
   void emit_state(std::uint32_t a, TimePoint at);
   void refresh_agent(std::uint32_t a, TimePoint at);
   bool match_agent(std::uint32_t a, TimePoint at);

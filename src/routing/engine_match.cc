@@ -15,42 +15,37 @@ void Engine::Impl::pool(std::uint32_t a) {
   ++A.pool_generation;
   A.pooled_idle = to_micros(A.idle_since);
   A.pooled_occupancy = occupancy_ppm(A);
+  A.pooled = true;  // the entries pushed below are live, older ones of this agent stale
+  live_gen[a] = A.pool_generation;
+  auto is_live = [this](const PoolKey& k) { return live(k); };
   for (Membership& m : A.member) {
     if (!(mask & channel_bit(m.channel))) continue;
     Bucket& B = buckets[m.bucket];
     assert(B.alive && B.waiting.empty());
     PoolKey k = pool_key(B.strategy, A, a, m.score);
     k.generation = A.pool_generation;
-    auto [it, inserted] = B.pool.insert(k);
-    if (!inserted) it->generation = A.pool_generation;  // a stale entry with the same key comes back to life
+    // Stale entries are cleaned here, off the decision path: the top, and
+    // everything when stale entries outnumber live ones.
+    B.pool.drop_stale_top(is_live);
+    B.pool.push(k);
     ++B.live;
+    B.pool.compact_if_sparse(B.live, is_live);
     m.in_pool = true;
   }
-  A.pooled = true;
-}
-
-bool Engine::Impl::live(const PoolKey& k) const {
-  const AgentRec& A = agents[k.agent];
-  return A.pooled && A.pool_generation == k.generation;
 }
 
 void Engine::Impl::unpool(std::uint32_t a) {
   AgentRec& A = agents[a];
   if (!A.pooled) return;
   A.pooled = false;  // every entry of this agent is stale from now on
+  live_gen[a] = 0;
   for (Membership& m : A.member) {
     if (!m.in_pool) continue;
     m.in_pool = false;
     Bucket& B = buckets[m.bucket];
     --B.live;
     assert(B.live >= 0);
-    if (B.pool.size() > 2 * static_cast<std::size_t>(B.live) + 64) compact(m.bucket);
   }
-}
-
-void Engine::Impl::compact(std::uint32_t b) {
-  auto& pool = buckets[b].pool;
-  for (auto it = pool.begin(); it != pool.end();) it = live(*it) ? std::next(it) : pool.erase(it);
 }
 
 void Engine::Impl::emit_state(std::uint32_t a, TimePoint at) {
@@ -115,7 +110,7 @@ void Engine::Impl::match_interaction(std::uint32_t i, TimePoint at) {
   }
   Bucket& B = buckets[I.bucket];
   if (B.live == 0) return;
-  while (!live(*B.pool.begin())) B.pool.erase(B.pool.begin());
+  B.pool.drop_stale_top([this](const PoolKey& k) { return live(k); });
   pick_agents(B.strategy, B.channel, B.pool, queues[I.queue].rr_last,
               [this](const PoolKey& k) { return live(k); }, picks);
   assert(!picks.empty());

@@ -12,9 +12,11 @@
 //                   offered to last and picks the next higher id, wrapping
 //   ring_all        voice: every agent in the pool at once; other channels
 //                   behave as longest_idle
-#include <set>
+#include <algorithm>
+#include <cstdint>
 #include <vector>
 
+#include "routing/agent_pool.h"
 #include "routing/agent_rec.h"
 #include "routing/pool_key.h"
 
@@ -24,28 +26,32 @@ PoolKey pool_key(Strategy s, const AgentRec& a, std::uint32_t agent_slot, int sc
 
 // Agents to offer to from a pool with live entries, best first (several only
 // for ring-all on voice). `rr_last` is the queue's round-robin pointer;
-// `live(key)` tells live entries from stale ones.
+// `live(key)` tells live entries from stale ones. The pool's top must be live.
 template <class Live>
-void pick_agents(Strategy s, Channel c, const std::set<PoolKey>& pool, std::int64_t rr_last, const Live& live,
+void pick_agents(Strategy s, Channel c, const AgentPool& pool, std::int64_t rr_last, const Live& live,
                  std::vector<std::uint32_t>& out) {
   out.clear();
   if (s == Strategy::kRingAll && c == Channel::kVoice) {
-    for (const PoolKey& k : pool)
-      if (live(k)) out.push_back(k.agent);
+    std::vector<PoolKey> all;
+    for (const PoolKey& k : pool.entries())
+      if (live(k)) all.push_back(k);
+    std::sort(all.begin(), all.end());
+    for (const PoolKey& k : all) out.push_back(k.agent);
     return;
   }
-  auto first_live = [&](auto it) {
-    while (it != pool.end() && !live(*it)) ++it;
-    return it;
-  };
-  auto it = pool.end();
   if (s == Strategy::kRoundRobin) {
-    PoolKey probe;
-    probe.agent_id = rr_last == INT64_MAX ? INT64_MAX : rr_last + 1;
-    it = first_live(pool.lower_bound(probe));
+    // Round-robin keys are the agent id alone: the smallest live id after the
+    // pointer, else (wrapping) the smallest live id, which is the top. O(size).
+    const std::int64_t from = rr_last == INT64_MAX ? INT64_MAX : rr_last + 1;
+    const PoolKey* next = nullptr;
+    for (const PoolKey& k : pool.entries())
+      if (k.agent_id >= from && (!next || k.agent_id < next->agent_id) && live(k)) next = &k;
+    if (next) {
+      out.push_back(next->agent);
+      return;
+    }
   }
-  if (it == pool.end()) it = first_live(pool.begin());
-  if (it != pool.end()) out.push_back(it->agent);
+  out.push_back(pool.top().agent);
 }
 
 }  // namespace sb::routing

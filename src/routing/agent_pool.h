@@ -1,0 +1,53 @@
+#pragma once
+// AgentPool: a bucket's available agents, as a binary min-heap of PoolKeys in
+// one flat vector (no node allocation; push O(log n), best O(1)).
+//
+// Entries are cleaned lazily (see pool_key.h): the caller says which entries
+// are live. The heap may hold stale entries anywhere and, after an agent was
+// re-pooled, a stale and a live entry with equal keys; at most one live entry
+// per agent. Contract for the caller: drop_stale_top() before reading top();
+// compact_if_sparse() after pushes keeps size() <= 2 * live + 64.
+#include <algorithm>
+#include <vector>
+
+#include "routing/pool_key.h"
+
+namespace sb::routing {
+
+class AgentPool {
+ public:
+  void push(const PoolKey& k) {
+    heap_.push_back(k);
+    std::push_heap(heap_.begin(), heap_.end(), Later{});
+  }
+
+  template <class Live>
+  void drop_stale_top(const Live& live) {
+    while (!heap_.empty() && !live(heap_.front())) {
+      std::pop_heap(heap_.begin(), heap_.end(), Later{});
+      heap_.pop_back();
+    }
+  }
+
+  // Drops every stale entry when they outnumber the live ones (O(size)).
+  template <class Live>
+  void compact_if_sparse(int live_count, const Live& live) {
+    if (heap_.size() <= 2 * static_cast<std::size_t>(live_count) + 64) return;
+    heap_.erase(std::remove_if(heap_.begin(), heap_.end(), [&](const PoolKey& k) { return !live(k); }), heap_.end());
+    std::make_heap(heap_.begin(), heap_.end(), Later{});
+  }
+
+  bool empty() const { return heap_.empty(); }
+  std::size_t size() const { return heap_.size(); }
+  const PoolKey& top() const { return heap_.front(); }
+  // Every entry, in no particular order.
+  const std::vector<PoolKey>& entries() const { return heap_; }
+
+ private:
+  struct Later {
+    bool operator()(const PoolKey& a, const PoolKey& b) const { return b < a; }
+  };
+  std::vector<PoolKey> heap_;
+};
+
+}  // namespace sb::routing

@@ -1,0 +1,166 @@
+// The web application end to end in a real browser (Debian's Chromium):
+// an agent's whole interaction seen live by a supervisor, the admin queue form
+// with a server validation error next to its field, reports, and the desktop
+// reconnecting by itself after the server restarts. Screenshots of every main
+// screen go to $SB_SCREENSHOTS (ctest: <build>/e2e-screenshots).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Server, launchChromium, newPage, uiLogin, shotPath, checkPrerequisites, sleep } from './harness.mjs';
+
+const missing = checkPrerequisites();
+let server, browser, admin;
+const outside = [];
+
+before(async () => {
+  if (missing.length) throw new Error('missing: ' + missing.join('; '));
+  server = await new Server().start();
+  browser = await launchChromium();
+  admin = await server.login('admin');
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.cleanup();
+  assert.deepEqual(outside, [], 'no request may leave the machine');
+});
+
+const text = async (page, sel) => (await page.textContent(sel)).trim();
+
+async function tileNumber(page, queueId, field) {
+  return Number(await text(page, `[data-testid=queue-tile][data-queue="${queueId}"] [data-testid=${field}]`));
+}
+
+test('agent handles an interaction; the supervisor wallboard follows', async () => {
+  const queues = await server.call('GET', '/api/queues', admin);
+  const sales = queues.find((q) => q.name === 'Sales');
+
+  const agent = await newPage(browser, server, outside);
+  await agent.goto(server.url + '/');
+  await agent.waitForSelector('#login-name');
+  await agent.screenshot({ path: shotPath('01-login') });
+  await uiLogin(agent, server, 'anna');
+  await agent.waitForURL(/\/desktop$/);
+  await agent.click('[data-testid=btn-login]');
+  await agent.waitForSelector('[data-testid=agent-state][data-state=not_ready]');
+  await agent.click('[data-testid=btn-ready]');
+  await agent.waitForSelector('[data-testid=agent-state][data-state=ready]');
+
+  const sup = await newPage(browser, server, outside);
+  await uiLogin(sup, server, 'sofia');
+  await sup.waitForURL(/\/wallboard/);
+  await sup.waitForSelector(`[data-testid=queue-tile][data-queue="${sales.id}"]`);
+  // The grid shows anna ready (live from the event stream).
+  await sup.waitForSelector('[data-testid=agent-grid] tr:has(th:text("Anna Kowalska")) td[data-state=ready]');
+  const answeredBefore = await tileNumber(sup, sales.id, 'answered');
+
+  // An interaction created through the API pops up with the customer card.
+  const created = await server.call('POST', '/api/interactions', admin, { channel: 'voice', queue: sales.id, from: '+48601100200' });
+  await agent.waitForSelector('[data-testid=offer]');
+  assert.match(await text(agent, '[data-testid=offer] [data-testid=customer-card]'), /Jan Nowak/);
+  assert.match(await text(agent, '[data-testid=offer-queue]'), /Sales/);
+  assert.equal(await agent.getAttribute('[data-testid=agent-state]', 'data-state'), 'reserved');
+  await agent.screenshot({ path: shotPath('02-agent-offer') });
+  await sup.waitForSelector('[data-testid=agent-grid] tr:has(th:text("Anna Kowalska")) td[data-state=reserved]');
+
+  // Accept with the keyboard shortcut.
+  await agent.keyboard.press('Alt+KeyA');
+  await agent.waitForSelector('[data-testid=workspace][data-state=connected]');
+  assert.match(await text(agent, '[data-testid=workspace] [data-testid=customer-card]'), /\+48601100200/);
+  await agent.fill(`#notes-${created.id}`, 'Customer asked about the gold plan.');
+  await agent.screenshot({ path: shotPath('03-agent-active') });
+  await sup.waitForSelector('[data-testid=agent-grid] tr:has(th:text("Anna Kowalska")) td[data-state=busy]');
+
+  // End the conversation: wrap-up with a countdown, then a disposition.
+  await agent.click('[data-testid=btn-end]');
+  await agent.waitForSelector('[data-testid=workspace][data-state=wrap_up] [data-testid=wrapup-countdown]');
+  await agent.selectOption('[data-testid=disposition]', 'resolved');
+  await agent.screenshot({ path: shotPath('04-agent-wrapup') });
+  await agent.click('[data-testid=btn-complete]');
+  await agent.waitForSelector('[data-testid=workspace]', { state: 'detached' });
+  await agent.waitForSelector('[data-testid=agent-state][data-state=ready]');
+  const rec = await server.call('GET', `/api/interactions/${created.id}`, admin);
+  assert.equal(rec.disposition, 'resolved');
+  assert.equal(rec.notes, 'Customer asked about the gold plan.');
+
+  // The wallboard's numbers change without a reload.
+  await sup.waitForFunction(
+    ([id, before]) => Number(document.querySelector(`[data-testid=queue-tile][data-queue="${id}"] [data-testid=answered]`)?.textContent) > before,
+    [sales.id, answeredBefore], { timeout: 10000 });
+  await sup.screenshot({ path: shotPath('05-wallboard') });
+  await sup.click('[data-testid=btn-big]');
+  await sup.waitForSelector('[data-testid=wall]');
+  await sup.screenshot({ path: shotPath('06-wallboard-large') });
+
+  // The supervisor forces anna not ready; her desktop follows.
+  await sup.goto(server.url + '/wallboard');
+  await sup.click('[data-testid=agent-grid] tr:has(th:text("Anna Kowalska")) button:text("Not ready")');
+  await agent.waitForSelector('[data-testid=agent-state][data-state=not_ready]');
+  await agent.context().close();
+  await sup.context().close();
+});
+
+test('admin creates a queue; a bad value is shown next to its field', async () => {
+  const page = await newPage(browser, server, outside);
+  await uiLogin(page, server, 'admin');
+  await page.goto(server.url + '/admin/queues');
+  await page.click('[data-testid=btn-new]');
+  await page.fill('#f-queues-name', 'E2E Retention');
+  await page.fill('#f-queues-sl_target', '7');
+  await page.click('[data-testid=btn-save]');
+  const err = page.locator('.field:has(#f-queues-sl_target) .field-error');
+  await err.waitFor();
+  assert.match(await err.textContent(), /fraction/);
+  assert.equal(await page.getAttribute('#f-queues-sl_target', 'aria-invalid'), 'true');
+  await page.screenshot({ path: shotPath('07-admin-queue-error') });
+
+  // A nested field error lands on its row.
+  await page.fill('#f-queues-sl_target', '0.85');
+  await page.click('fieldset#f-queues-requirements button:text("Add")');
+  await page.selectOption('#f-queues-requirements-0-skill', { label: 'sales' });
+  await page.fill('#f-queues-requirements-0-min_level', '11');
+  await page.click('[data-testid=btn-save]');
+  await page.locator('[data-row="0"].invalid .field-error[data-field="requirements[0].min_level"]').waitFor();
+  await page.screenshot({ path: shotPath('08-admin-queue-row-error') });
+
+  await page.fill('#f-queues-requirements-0-min_level', '4');
+  await page.click('[data-testid=btn-save]');
+  await page.waitForSelector('td:text("E2E Retention")');
+  const q = (await server.call('GET', '/api/queues', admin)).find((x) => x.name === 'E2E Retention');
+  assert.equal(q.sl_target, 0.85);
+  assert.deepEqual(q.requirements.map((r) => r.min_level), [4]);
+  await page.context().close();
+});
+
+test('reports show charts for the day', async () => {
+  const page = await newPage(browser, server, outside);
+  await uiLogin(page, server, 'analyst');
+  await page.waitForURL(/\/reports$/);
+  await page.waitForSelector('[data-testid=hour-chart] rect');
+  await page.screenshot({ path: shotPath('09-reports'), fullPage: true });
+  await page.context().close();
+});
+
+test('the desktop reconnects after the server restarts', async () => {
+  const page = await newPage(browser, server, outside);
+  await uiLogin(page, server, 'lukasz');
+  await page.waitForURL(/\/desktop$/);
+  await page.click('[data-testid=btn-login]');
+  await page.click('[data-testid=btn-ready]');
+  await page.waitForSelector('[data-testid=agent-state][data-state=ready]');
+  await page.evaluate(() => (window.__sameDocument = true));
+
+  await server.kill('SIGKILL');
+  await page.waitForSelector('[data-testid=conn-banner]', { timeout: 20000 });
+  await page.screenshot({ path: shotPath('10-agent-reconnecting') });
+  await sleep(500);
+  await server.start();
+  await page.waitForSelector('[data-testid=conn-banner]', { state: 'detached', timeout: 30000 });
+
+  // Live again: an interaction created now pops up on the same page (no reload).
+  const support = (await server.call('GET', '/api/queues', admin)).find((q) => q.name === 'Support');
+  await server.call('POST', '/api/interactions', admin, { channel: 'chat', queue: support.id, from: '+84901234567' });
+  await page.waitForSelector('[data-testid=offer]', { timeout: 15000 });
+  assert.equal(await page.evaluate(() => window.__sameDocument), true);
+  assert.match(await text(page, '[data-testid=offer] [data-testid=customer-card]'), /Nguyễn Văn An/);
+  await page.context().close();
+});
