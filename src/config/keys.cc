@@ -27,7 +27,7 @@ constexpr KeySpec kKeys[] = {
      "SWITCHBOARD_DB_URL", "--db"},
     {"store.group_commit_max", kInt, "1024", "Most writes the store commits in one transaction",
      "SWITCHBOARD_STORE_GROUP_COMMIT_MAX", "--store-group-commit-max", Check::kPositive},
-    {"demo", kBool, "false", "Seed demo users, queues and simulated traffic on an empty database",
+    {"demo", kBool, "false", "Seed the demo contact center (users, queues, skills, codes, customers) on an empty database",
      "SWITCHBOARD_DEMO", "--demo"},
     {"session.ttl", kDuration, "12h", "How long a login session lasts", "SWITCHBOARD_SESSION_TTL", "--session-ttl",
      Check::kPositive},
