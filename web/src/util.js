@@ -17,8 +17,9 @@ export function fmtPercent(x) {
 }
 
 export function since(iso, now = Date.now()) {
-  if (!iso) return null;
-  return (now - Date.parse(iso)) / 1000;
+  const t = iso ? Date.parse(iso) : NaN;
+  if (!(t > 0)) return null; // unknown (the server sends the epoch for "never")
+  return (now - t) / 1000;
 }
 
 // Re-renders the calling component every `ms` (time-in-state clocks).
