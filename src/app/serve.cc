@@ -13,6 +13,7 @@
 #include "http/server.h"
 #include "metrics/registry.h"
 #include "service/demo.h"
+#include "service/fanout.h"
 
 namespace sb::app {
 
@@ -67,7 +68,9 @@ int serve(const config::Config& cfg) {
   SystemClock clock;
   metrics::Registry registry;
   api::EventHub hub;
-  service::Core core(**store, clock, hub);
+  service::Fanout publishers;  // every routing event goes to each of these
+  publishers.add(hub);
+  service::Core core(**store, clock, publishers);
   core.set_command_histogram(&registry.histogram(
       "switchboard_routing_command_seconds", "Time the routing thread spends on one command (decision latency)",
       {1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 5e-3, 1e-2}));

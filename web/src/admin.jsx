@@ -241,7 +241,7 @@ function EditForm({ t, res, schema, rec, onSaved, onCancel }) {
   useEffect(() => {
     // Move focus to the first field the server complained about.
     if (!err || !formRef.current) return;
-    const bad = formRef.current.querySelector('[aria-invalid="true"], .row.invalid select, fieldset .field-error');
+    const bad = formRef.current.querySelector('[aria-invalid="true"]');
     (bad && bad.focus ? bad : formRef.current.querySelector('.form-error'))?.focus?.();
   }, [err]);
   const visible = schema.fields.filter((f) => !(f.createOnly && editing) && !(f.editOnly && !editing));

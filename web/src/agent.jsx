@@ -42,7 +42,7 @@ function StateBar({ t, agent, reasons, act, busy }) {
           <button class="primary" disabled={busy} onClick={() => act('login')} data-testid="btn-login">{t('agent.login')}</button>
         ) : (
           <>
-            <button class="ready" disabled={busy || st === 'ready'} onClick={() => act('ready')}
+            <button class="ready" disabled={busy || st === 'ready' || st === 'reserved' || st === 'busy'} onClick={() => act('ready')}
                     aria-keyshortcuts="Alt+R" data-testid="btn-ready">{t('agent.ready')} <kbd>Alt+R</kbd></button>
             <span class="group">
               <label for="nr-reason" class="sr-only">{t('agent.reason')}</label>
@@ -141,7 +141,7 @@ function Offer({ t, it, queues, expires, act, busy }) {
     <section class="offer card" aria-labelledby="offer-title" data-testid="offer">
       <div class="offer-head">
         <h2 id="offer-title">
-          <span class="ringing" aria-hidden="true">🔔</span> {t('offer.title', { channel: t('channel.' + it.channel) })}
+          <svg class="ringing" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true"><path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z"/></svg> {t('offer.title', { channel: t('channel.' + it.channel) })}
         </h2>
         <dl class="facts inline">
           <dt>{t('offer.queue')}</dt>

@@ -282,7 +282,7 @@ const pl = {
   'istate.wrap_up': 'Po rozmowie',
   'istate.ended': 'Zakończone',
 
-  'channel.voice': 'Połączenie',
+  'channel.voice': 'Połączenie głosowe',
   'channel.chat': 'Czat',
   'channel.email': 'E-mail',
   'channel.sms': 'SMS',

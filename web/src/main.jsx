@@ -201,7 +201,7 @@ function App() {
     const m = await api.get('/api/me');
     setLocale(pickLocale(m.locale));
     setMe(m);
-    stream.start();
+    if ((m.permissions || []).some((p) => p.startsWith('events.stream'))) stream.start();
     const p = location.pathname;
     if (p === '/' || p === '/login' || !pagesFor(m).some((x) => p.startsWith('/' + x) || (x === 'wallboard' && p === '/wall')))
       navigate(homeFor(m), true);
