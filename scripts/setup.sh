@@ -31,3 +31,16 @@ if [[ ! -f "$BUILD/build.ninja" ]]; then
 fi
 echo "== building into $BUILD"
 cmake --build "$BUILD" -j"$(nproc)"
+
+# The web application (web/dist, served by `switchboard serve --web-root`):
+# rebuilt when missing or when a web source is newer than the build.
+if [[ ! -f web/dist/index.html ]] ||
+   [[ -n "$(find web/src web/index.html web/package.json web/package-lock.json web/vite.config.js \
+            -newer web/dist/index.html -print -quit 2>/dev/null)" ]]; then
+  echo "== building the web application into web/dist"
+  (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)
+fi
+if [[ "${1:-}" == "--test" ]] && [[ ! -d tests/e2e/node_modules/playwright-core ]]; then
+  echo "== installing the browser-test driver (playwright-core; the browser is Debian's chromium)"
+  (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+fi

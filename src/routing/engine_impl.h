@@ -129,7 +129,8 @@ struct Engine::Impl {
   void match_interaction(std::uint32_t i, TimePoint at);
   void offer(std::uint32_t i, const std::vector<std::uint32_t>& to, TimePoint at);
   void cancel_timer(std::uint32_t i, TimerKind k);
-  void schedule(std::uint32_t i, TimerKind k, TimePoint at);
+  // `lane`: the fixed duration when `at` is "now + lane" (see timer_heap.h); zero otherwise.
+  void schedule(std::uint32_t i, TimerKind k, TimePoint at, Duration lane = Duration::zero());
   // Voids every pending offer of `i` (OfferRevoked each); returns the agents.
   void revoke_offers(std::uint32_t i, std::vector<std::uint32_t>& agents, TimePoint at);
   void detach(std::uint32_t i, TimePoint at);     // releases the connected agent's capacity

@@ -150,7 +150,7 @@ Status Engine::end_conversation(InteractionId id, TimePoint now) {
     I.state = InteractionState::kWrapUp;
     ++m.agents[a].wrapups;
     I.wrapup_ends = now + wrapup;
-    m.schedule(i, TimerKind::kWrapUp, I.wrapup_ends);
+    m.schedule(i, TimerKind::kWrapUp, I.wrapup_ends, wrapup);
   }
   m.refresh_agent(a, now);
   return {};

@@ -125,7 +125,7 @@ void Engine::Impl::offer(std::uint32_t i, const std::vector<std::uint32_t>& to, 
   I.state = InteractionState::kOffered;
   I.offered = to;
   I.offer_expires = at + Q.cfg.offer_timeout;
-  schedule(i, TimerKind::kOfferTimeout, I.offer_expires);
+  schedule(i, TimerKind::kOfferTimeout, I.offer_expires, Q.cfg.offer_timeout);
   Offered ev{I.id, Q.cfg.id, {}, I.offer_expires};
   ev.agents.reserve(to.size());
   for (std::uint32_t a : I.offered) {
@@ -140,8 +140,8 @@ void Engine::Impl::offer(std::uint32_t i, const std::vector<std::uint32_t>& to, 
   for (std::uint32_t a : I.offered) emit_state(a, at);
 }
 
-void Engine::Impl::schedule(std::uint32_t i, TimerKind k, TimePoint at) {
-  inter[i].tokens[static_cast<int>(k)] = timers.schedule(to_micros(at), k, i);
+void Engine::Impl::schedule(std::uint32_t i, TimerKind k, TimePoint at, Duration lane) {
+  inter[i].tokens[static_cast<int>(k)] = timers.schedule(to_micros(at), k, i, lane.count());
 }
 
 void Engine::Impl::cancel_timer(std::uint32_t i, TimerKind k) { inter[i].tokens[static_cast<int>(k)] = 0; }

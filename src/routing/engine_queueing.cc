@@ -106,7 +106,7 @@ void Engine::Impl::enter_queue(std::uint32_t i, std::uint32_t q, TimePoint at, i
   I.overdue = false;
   ++Q.offered;
   if (Q.cfg.max_wait > Duration::zero())
-    schedule(i, TimerKind::kMaxWait, at + Q.cfg.max_wait);
+    schedule(i, TimerKind::kMaxWait, at + Q.cfg.max_wait, Q.cfg.max_wait);
   else
     cancel_timer(i, TimerKind::kMaxWait);
   insert_waiting(i, at);

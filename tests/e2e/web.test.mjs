@@ -135,7 +135,7 @@ test('reports show charts for the day', async () => {
   const page = await newPage(browser, server, outside);
   await uiLogin(page, server, 'analyst');
   await page.waitForURL(/\/reports$/);
-  await page.waitForSelector('[data-testid=hour-chart] rect');
+  await page.waitForSelector('[data-testid=hour-chart] rect.s2');
   await page.screenshot({ path: shotPath('09-reports'), fullPage: true });
   await page.context().close();
 });

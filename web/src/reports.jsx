@@ -63,6 +63,29 @@ export function summarize(list, queues, agents, from, to) {
   };
 }
 
+// Every hour of the range (UTC, up to now) with zeros where nothing happened;
+// per day instead when the range is longer than two weeks.
+export function fillHours(hours, from, to, now = Date.now()) {
+  const start = Date.parse(from + 'T00:00:00Z');
+  const end = Math.min(Date.parse(to + 'T23:00:00Z'), now);
+  if (!(start <= end)) return hours;
+  const byDay = (end - start) / 3600000 > 24 * 14;
+  const step = byDay ? 86400000 : 3600000;
+  const slots = new Map();
+  for (let t = start; t <= end; t += step) {
+    const k = new Date(t).toISOString().replace('.000Z', 'Z');
+    slots.set(k, { hour: k, offered: 0, answered: 0, abandoned: 0, answered_in_sl: 0, day: byDay });
+  }
+  for (const h of hours) {
+    const t = Date.parse(h.hour);
+    const k = new Date(start + Math.floor((t - start) / step) * step).toISOString().replace('.000Z', 'Z');
+    const s = slots.get(k) || { hour: k, offered: 0, answered: 0, abandoned: 0, answered_in_sl: 0, day: byDay };
+    for (const f of ['offered', 'answered', 'abandoned', 'answered_in_sl']) s[f] += h[f] || 0;
+    slots.set(k, s);
+  }
+  return [...slots.values()].sort((a, b) => a.hour.localeCompare(b.hour));
+}
+
 function csvOf(hours) {
   const head = 'hour,offered,answered,abandoned,answered_in_sl';
   return [head, ...hours.map((h) => [h.hour, h.offered, h.answered, h.abandoned, h.answered_in_sl].join(','))].join('\n') + '\n';
@@ -72,12 +95,13 @@ function csvOf(hours) {
 function HourChart({ t, hours }) {
   const W = 900, H = 260, L = 40, B = 36, T = 10, R = 10;
   const series = [['offered', 's1'], ['answered', 's2'], ['abandoned', 's3']];
-  const max = Math.max(1, ...hours.flatMap((h) => series.map(([k]) => h[k] || 0)));
+  const max = Math.max(1, ...hours.map((h) => Math.max(h.offered, h.answered + h.abandoned)));
   const nice = Math.ceil(max / 5) * 5 || 5;
-  const bw = (W - L - R) / Math.max(1, hours.length);
+  const bw = Math.min(60, (W - L - R) / Math.max(1, hours.length));
   const y = (v) => T + (H - T - B) * (1 - v / nice);
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(nice * f));
   const every = Math.ceil(hours.length / 12);
+  const byDay = hours.length && hours[0].day;
   return (
     <figure class="chart">
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="hc-title" data-testid="hour-chart">
@@ -90,21 +114,24 @@ function HourChart({ t, hours }) {
         ))}
         {hours.map((h, i) => {
           const x0 = L + i * bw;
-          const w = Math.max(1, (bw - 4) / series.length);
+          const gap = bw > 8 ? 2 : 0.5;
+          const w = Math.max(1, bw - 2 * gap);
           const d = new Date(h.hour);
           return (
             <g key={h.hour}>
-              {series.map(([k, cls], j) => (
-                <rect key={k} class={cls} x={x0 + 2 + j * w} y={y(h[k] || 0)} width={w} height={Math.max(0, y(0) - y(h[k] || 0))}>
-                  <title>{`${d.toLocaleString()} · ${t('rep.' + k)}: ${h[k] || 0}`}</title>
-                </rect>
-              ))}
+              <title>{`${d.toLocaleString()} · ${series.map(([k]) => `${t('rep.' + k)}: ${h[k] || 0}`).join(', ')}`}</title>
+              {/* offered behind; answered and abandoned stacked in front */}
+              {h.offered > 0 && <rect class="s1" x={x0 + gap} y={y(h.offered)} width={w} height={y(0) - y(h.offered)} />}
+              {h.answered > 0 && <rect class="s2" x={x0 + gap} y={y(h.answered)} width={w} height={y(0) - y(h.answered)} />}
+              {h.abandoned > 0 && (
+                <rect class="s3" x={x0 + gap} y={y(h.answered + h.abandoned)} width={w} height={y(h.answered) - y(h.answered + h.abandoned)} />
+              )}
               {i % every === 0 && (
                 <text x={x0 + bw / 2} y={H - B + 16} class="axis" text-anchor="middle">
-                  {d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+                  {byDay ? d.toLocaleDateString([], { month: 'short', day: 'numeric' }) : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
                 </text>
               )}
-              {i % every === 0 && (d.getHours() === 0 || i === 0) && (
+              {!byDay && i % every === 0 && (d.getHours() < every || i === 0) && (
                 <text x={x0 + bw / 2} y={H - B + 30} class="axis small" text-anchor="middle">{d.toLocaleDateString([], { month: 'short', day: 'numeric' })}</text>
               )}
             </g>
@@ -149,7 +176,7 @@ function Bars({ t, title, items, fmt, max, target, testid }) {
 
 export function Reports() {
   const { t } = useApp();
-  const [from, setFrom] = useState(todayISO(-6));
+  const [from, setFrom] = useState(todayISO());
   const [to, setTo] = useState(todayISO());
   const [queue, setQueue] = useState('');
   const [agent, setAgent] = useState('');
@@ -262,7 +289,7 @@ export function Reports() {
           </section>
           <section class="card" aria-labelledby="ph-title">
             <h2 id="ph-title">{t('rep.perHour')}</h2>
-            {data.hours.length ? <HourChart t={t} hours={data.hours} /> : <p class="muted">{t('rep.noData')}</p>}
+            {data.hours.length ? <HourChart t={t} hours={fillHours(data.hours, data.from || from, data.to || to)} /> : <p class="muted">{t('rep.noData')}</p>}
             <details>
               <summary>{t('rep.asTable')}</summary>
               <table class="data">

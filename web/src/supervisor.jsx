@@ -203,7 +203,7 @@ export function Supervisor({ big }) {
     const p = pending.current;
     if (!p.size) return;
     pending.current = new Map();
-    setAgents((list) => list.map((a) => (p.has(a.id) ? { ...a, ...p.get(a.id) } : a)));
+    setAgents((list) => list.map((a) => (p.has(a.id) ? p.get(a.id).reduce((x, f) => f(x), a) : a)));
   }, []);
 
   useEffect(() => {
@@ -223,13 +223,33 @@ export function Supervisor({ big }) {
     const periodic = setInterval(() => Date.now() - lastBoard.current > 4500 && loadBoard(), 5000);
     const offEv = stream.on((ev) => {
       const d = ev.data || {};
-      if (ev.type === 'agent.state_changed') {
-        const prev = pending.current.get(d.agent) || {};
-        pending.current.set(d.agent, { ...prev, state: d.to, reason: d.reason, state_since: ev.at });
+      const patch = (id, f) => {
+        pending.current.set(id, [...(pending.current.get(id) || []), f]);
         if (!frame.current) frame.current = requestAnimationFrame(flush);
-      } else if (ev.type === 'offer.accepted' || ev.type === 'interaction.ended' || ev.type === 'offer.created' ||
-                 ev.type === 'interaction.transferred') {
-        agentsSoon();
+      };
+      const drop = (a, i) => ({ ...a, interactions: (a.interactions || []).filter((x) => x !== i) });
+      switch (ev.type) {
+        case 'agent.state_changed':
+          patch(d.agent, (a) => ({ ...a, state: d.to, reason: d.reason, state_since: ev.at }));
+          break;
+        case 'offer.created':
+          for (const id of d.agents || []) patch(id, (a) => ({ ...a, offer: d.interaction }));
+          break;
+        case 'offer.revoked':
+        case 'offer.timed_out':
+        case 'offer.rejected':
+          patch(d.agent, (a) => (a.offer === d.interaction ? { ...a, offer: null } : a));
+          break;
+        case 'offer.accepted':
+          patch(d.agent, (a) => ({ ...a, offer: null, interactions: [...drop(a, d.interaction).interactions, d.interaction] }));
+          break;
+        case 'interaction.ended':
+          if (d.agent) patch(d.agent, (a) => drop(a, d.interaction));
+          break;
+        case 'interaction.transferred':
+          if (d.from_agent) patch(d.from_agent, (a) => drop(a, d.interaction));
+          agentsSoon();
+          break;
       }
       boardSoon();
     });
