@@ -35,7 +35,7 @@ cmake --build "$BUILD" -j"$(nproc)"
 # The web application (web/dist, served by `switchboard serve --web-root`):
 # rebuilt when missing or when a web source is newer than the build.
 if [[ ! -f web/dist/index.html ]] ||
-   [[ -n "$(find web/src web/index.html web/package.json web/package-lock.json web/vite.config.js \
+   [[ -n "$(find web/src web/index.html web/package.json web/package-lock.json web/build.mjs \
             -newer web/dist/index.html -print -quit 2>/dev/null)" ]]; then
   echo "== building the web application into web/dist"
   (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)

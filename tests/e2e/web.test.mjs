@@ -5,6 +5,9 @@
 // screen go to $SB_SCREENSHOTS (ctest: <build>/e2e-screenshots).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Server, launchChromium, newPage, uiLogin, shotPath, checkPrerequisites, sleep } from './harness.mjs';
 
 const missing = checkPrerequisites();
@@ -173,4 +176,15 @@ test('the desktop reconnects after the server restarts', async () => {
   assert.equal(await page.evaluate(() => window.__sameDocument), true);
   assert.match(await text(page, '[data-testid=offer] [data-testid=customer-card]'), /Nguyễn Văn An/);
   await page.context().close();
+});
+
+test('every UI string exists in English and Polish', async () => {
+  const src = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/src');
+  const { MESSAGES } = await import(path.join(src, 'i18n.js'));
+  assert.deepEqual(Object.keys(MESSAGES.pl).sort(), Object.keys(MESSAGES.en).sort());
+  const used = new Set();
+  for (const f of readdirSync(src).filter((x) => /\.jsx?$/.test(x)))
+    for (const m of readFileSync(path.join(src, f), 'utf8').matchAll(/\bt\('([a-z]+\.[A-Za-z_.]+)'/g)) used.add(m[1]);
+  const missingKeys = [...used].filter((k) => !(k in MESSAGES.en) && !k.endsWith('.'));
+  assert.deepEqual(missingKeys, []);
 });

@@ -30,6 +30,7 @@ const en = {
   'conn.connecting': 'Connecting to the server…',
   'conn.down': 'Connection lost. Reconnecting in {s} s…',
   'conn.retry': 'Retry now',
+  'conn.live': 'Live updates on',
 
   'keys.title': 'Keyboard shortcuts',
   'keys.accept': 'Accept the incoming offer',
@@ -258,6 +259,7 @@ const pl = {
   'conn.connecting': 'Łączenie z serwerem…',
   'conn.down': 'Utracono połączenie. Ponowna próba za {s} s…',
   'conn.retry': 'Spróbuj teraz',
+  'conn.live': 'Aktualizacje na żywo włączone',
 
   'keys.title': 'Skróty klawiszowe',
   'keys.accept': 'Przyjmij przychodzące zgłoszenie',

@@ -100,7 +100,8 @@ function ConnectionBanner({ t }) {
     [],
   );
   useTick(1000);
-  if (st.s === 'open' || !st.wasOpen) return <span class="conn" data-state={st.s} aria-hidden="true" />;
+  if (stream.stopped) return null; // this role has no live stream
+  if (st.s === 'open' || !st.wasOpen) return <span class="conn" data-state={st.s} title={t('conn.' + (st.s === 'open' ? 'live' : 'connecting'))} />;
   const secs = Math.max(0, Math.ceil((st.retryAt - Date.now()) / 1000));
   return (
     <div class="banner" role="status" data-testid="conn-banner">

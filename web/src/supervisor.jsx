@@ -117,7 +117,10 @@ function AgentGrid({ t, agents, act, busyId }) {
   const tick = useCallback(() => {
     if (!ref.current) return;
     const now = Date.now();
-    for (const td of ref.current.querySelectorAll('td[data-since]')) td.textContent = fmtDuration(since(td.dataset.since, now));
+    for (const td of ref.current.querySelectorAll('td[data-since]')) {
+      const s = fmtDuration(since(td.dataset.since, now));
+      if (td.textContent !== s) td.textContent = s;
+    }
   }, []);
   useEffect(() => {
     const id = setInterval(tick, 1000);
