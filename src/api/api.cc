@@ -45,6 +45,16 @@ std::string bearer_token(const http::Request& req) {
   auto h = req.header("Authorization");
   constexpr std::string_view kBearer = "Bearer ";
   if (h.size() > kBearer.size() && h.substr(0, kBearer.size()) == kBearer) return std::string(h.substr(kBearer.size()));
+  // Browsers cannot set headers on a WebSocket: they offer "bearer.<token>" as a subprotocol.
+  auto protos = req.header("Sec-WebSocket-Protocol");
+  while (!protos.empty()) {
+    auto comma = protos.find(',');
+    auto p = protos.substr(0, comma);
+    while (!p.empty() && p.front() == ' ') p.remove_prefix(1);
+    while (!p.empty() && p.back() == ' ') p.remove_suffix(1);
+    if (p.substr(0, 7) == "bearer.") return std::string(p.substr(7));
+    protos = comma == std::string_view::npos ? std::string_view() : protos.substr(comma + 1);
+  }
   auto q = req.query_param("token");
   return std::string(q);
 }
@@ -100,7 +110,13 @@ Result<http::WsAccepted> Api::accept_stream(const http::Request& req) {
   std::shared_ptr<http::WsClient> client = std::make_shared<StreamClient>(ctx_.hub, std::move(sub), *who);
   // Browsers cannot set headers on WebSockets; a token may come as the subprotocol "bearer.<token>".
   auto proto = req.header("Sec-WebSocket-Protocol");
-  if (!proto.empty()) return http::WsAccepted(client, std::string(proto.substr(0, proto.find(','))));
+  if (!proto.empty()) {
+    // Echo the bearer subprotocol the browser offered (it must echo one of them).
+    std::string token = bearer_token(req);
+    std::string chosen = proto.find("bearer.") != std::string_view::npos ? "bearer." + token
+                                                                          : std::string(proto.substr(0, proto.find(',')));
+    return http::WsAccepted(client, chosen);
+  }
   return http::WsAccepted(client);
 }
 

@@ -65,6 +65,24 @@ void get_agent(Call& c) {
       });
 }
 
+// Who can take a transfer: every active agent's id, name, team and state, for agents too.
+void directory(Call& c) {
+  c.query(
+      [](const routing::Engine& e, const service::Directory& d, TimePoint) {
+        json a = json::array();
+        for (const auto& [id, u] : d.users) {
+          if (u.role != store::Role::kAgent || u.disabled) continue;
+          auto snap = e.agent(AgentId(id.value));
+          a.push_back({{"id", id.value},
+                       {"name", u.name},
+                       {"team", u.team ? json(u.team->value) : json(nullptr)},
+                       {"state", snap ? std::string(to_string(snap->state)) : "logged_out"}});
+        }
+        return a;
+      },
+      [c](json j) { c.ok(j); });
+}
+
 template <service::Core::Fn (*Make)(AgentId)>
 void state_change(Call& c) {
   if (auto a = target_agent(c, Permission::kAgentStateAny)) c.run(Make(*a));
@@ -91,6 +109,8 @@ std::vector<ApiRoute> agent_routes() {
   return {
       {"GET", "/api/agents", Permission::kUsersRead, true, "listAgents",
        "Agents with live state, time in state and load (?team=ID)", "agents", list_agents},
+      {"GET", "/api/agents/directory", Permission::kAgentStateOwn, true, "agentDirectory",
+       "Active agents' id, name, team and state (for transfers)", "agents", directory, Permission::kUsersRead},
       {"GET", "/api/agents/{id}", Permission::kAgentStateOwn, true, "getAgent",
        "One agent's live state (own, or users.read)", "agents", get_agent, Permission::kUsersRead},
       {"POST", "/api/agents/{id}/login", Permission::kAgentStateOwn, true, "agentLogin",

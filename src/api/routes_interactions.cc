@@ -173,6 +173,8 @@ std::vector<ApiRoute> interaction_routes() {
        "An interaction with live state and the customer card", "interactions", get, P::kInteractionsReadAll},
       {"GET", "/api/interactions/{id}/events", P::kInteractionsReadOwn, true, "getInteractionEvents",
        "The interaction's event history", "interactions", events, P::kInteractionsReadAll},
+      {"PATCH", "/api/interactions/{id}", P::kInteractionsHandleOwn, true, "updateInteractionNotes",
+       "Save draft notes ({notes}) on one's open interaction", "interactions", with_body<cmd::update_notes>},
       {"POST", "/api/interactions/{id}/accept", P::kInteractionsHandleOwn, true, "acceptOffer",
        "Accept the offer", "interactions", offer_answer<cmd::accept>},
       {"POST", "/api/interactions/{id}/reject", P::kInteractionsHandleOwn, true, "rejectOffer",

@@ -24,6 +24,8 @@ Core::Fn reject(InteractionId i, AgentId a);
 Core::Fn end_conversation(InteractionId i);
 // body: {disposition, notes?}
 Core::Fn complete(InteractionId i, nlohmann::json body);
+// body: {notes}: a draft of the notes, kept while the interaction is open.
+Core::Fn update_notes(InteractionId i, nlohmann::json body);
 // body: {queue} or {agent}
 Core::Fn transfer(InteractionId i, nlohmann::json body);
 // body: {number}

@@ -132,7 +132,7 @@ json to_json(const r::AgentSnapshot& a) {
          {"name", a.name},
          {"state", to_string(a.state)},
          {"reason", a.reason},
-         {"state_since", to_iso8601(a.state_since)},
+         {"state_since", a.state_since == TimePoint{} ? json(nullptr) : json(to_iso8601(a.state_since))},
          {"load", load},
          {"interactions", ints}};
   j["offer"] = a.offer ? json(a.offer->value) : json(nullptr);

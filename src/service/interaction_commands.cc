@@ -166,6 +166,21 @@ Core::Fn complete(InteractionId i, json body) {
   };
 }
 
+Core::Fn update_notes(InteractionId i, json body) {
+  return [i, body = std::move(body)](Txn& t) -> Core::Value {
+    if (auto s = only_fields(body, {"notes"}); !s) return s.error();
+    auto notes = req_string(body, "notes", 20000, false);
+    if (!notes) return notes.error();
+    if (!body.contains("notes")) return Error::invalid("notes", "is required");
+    if (auto s = check_holder(t, i); !s) return s.error();
+    store::InteractionRecord* rec = t.interaction(i);
+    if (!rec) return Error::not_found(fmt::format("interaction {} is not open", i.value));
+    rec->notes = *notes;
+    t.audit("interaction.notes", target(i));
+    return reply(t, i);
+  };
+}
+
 Core::Fn transfer(InteractionId i, json body) {
   return [i, body = std::move(body)](Txn& t) -> Core::Value {
     if (auto s = only_fields(body, {"queue", "agent"}); !s) return s.error();
