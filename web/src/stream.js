@@ -65,11 +65,12 @@ export class EventStream {
   connect() {
     if (this.stopped) return;
     const proto = location.protocol === 'https:' ? 'wss' : 'ws';
-    const url = `${proto}://${location.host}/api/events/stream?token=${encodeURIComponent(this.tokenFn())}`;
+    // The token travels as a subprotocol, so it stays out of URLs and access logs.
+    const url = `${proto}://${location.host}/api/events/stream`;
     this.setStatus('connecting');
     let ws;
     try {
-      ws = new WebSocket(url);
+      ws = new WebSocket(url, [`bearer.${this.tokenFn()}`]);
     } catch {
       return this.scheduleRetry();
     }
