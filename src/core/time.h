@@ -4,6 +4,8 @@
 // simulator use ManualClock.
 #include <chrono>
 #include <cstdint>
+#include <optional>
+#include <string_view>
 #include <string>
 
 namespace sb {
@@ -19,6 +21,9 @@ inline double to_seconds(Duration d) { return static_cast<double>(d.count()) / 1
 
 // RFC 3339 UTC with milliseconds, e.g. "2026-11-22T15:16:52.123Z".
 std::string to_iso8601(TimePoint t);
+// Reads "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS[.fff]]" with "Z" or "+HH:MM"/"-HH:MM"
+// (no zone means UTC); nullopt when malformed.
+std::optional<TimePoint> parse_iso8601(std::string_view s);
 
 class Clock {
  public:

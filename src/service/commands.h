@@ -28,6 +28,10 @@ Core::Fn complete(InteractionId i, nlohmann::json body);
 Core::Fn update_notes(InteractionId i, nlohmann::json body);
 // body: {queue} or {agent}
 Core::Fn transfer(InteractionId i, nlohmann::json body);
+// body: {at (ISO 8601), number?, notes?, mine?}: schedules a callback to the
+// customer at `at` in the interaction's queue (or {queue}); with mine=true it
+// is offered to the scheduling agent. Returns the new interaction.
+Core::Fn schedule_callback(InteractionId i, nlohmann::json body);
 // body: {number}
 Core::Fn callback(InteractionId i, nlohmann::json body);
 Core::Fn abandon(InteractionId i);

@@ -48,6 +48,27 @@ void Txn::add_interaction(store::InteractionRecord rec) {
   core_.open_[rec.id] = std::move(rec);
 }
 
+void Txn::schedule(store::InteractionRecord rec, TimePoint due, std::optional<AgentId> preferred) {
+  rec.state = "scheduled";
+  InteractionId id = rec.id;
+  add_interaction(std::move(rec));
+  core_.scheduled_.emplace(due, Core::Scheduled{id, preferred});
+}
+
+bool Txn::unschedule(InteractionId id) {
+  for (auto it = core_.scheduled_.begin(); it != core_.scheduled_.end(); ++it) {
+    if (it->second.id != id) continue;
+    core_.scheduled_.erase(it);
+    if (auto* rec = interaction(id)) {
+      rec->state = "ended";
+      rec->ended = now;
+      rec->end_reason = "cancelled";
+    }
+    return true;
+  }
+  return false;
+}
+
 void Txn::event(std::string type, json data, std::optional<InteractionId> i, std::optional<AgentId> a,
                 std::optional<QueueId> q) {
   std::vector<AgentId> agents;
@@ -126,6 +147,18 @@ Status Core::start() {
   });
   int restored = 0;
   for (auto& rec : open) {
+    if (rec.state == "scheduled") {
+      auto data = json::parse(rec.data_json, nullptr, false);
+      auto due = data.is_object() && data.contains("due") && data["due"].is_string()
+                     ? parse_iso8601(data["due"].get<std::string>())
+                     : std::nullopt;
+      std::optional<AgentId> preferred;
+      if (data.is_object() && data.contains("agent") && data["agent"].is_number_integer())
+        preferred = AgentId(data["agent"].get<std::int64_t>());
+      open_[rec.id] = rec;
+      scheduled_.emplace(due.value_or(now), Scheduled{rec.id, preferred});
+      continue;
+    }
     r::InteractionSpec spec;
     spec.id = rec.id;
     spec.channel = parse_channel(rec.channel).value_or(Channel::kVoice);
@@ -201,6 +234,12 @@ void Core::sync_record(Txn& txn, InteractionId id) {
   auto it = open_.find(id);
   if (it == open_.end()) return;
   store::InteractionRecord& rec = it->second;
+  if (rec.state == "scheduled" || rec.state == "ended") {
+    // Not in the engine (yet, or any more): the record is the whole truth.
+    txn.batch.ops.emplace_back(rec);
+    if (rec.state == "ended") open_.erase(it);
+    return;
+  }
   if (auto snap = engine_.interaction(id, txn.now)) {
     rec.state = std::string(to_string(snap->state));
     rec.queue = snap->queue;
@@ -219,7 +258,7 @@ void Core::sync_record(Txn& txn, InteractionId id) {
 void Core::finish(Txn& txn, Value value, Done done) {
   current_ = nullptr;
   for (auto id : txn.touched_) sync_record(txn, id);
-  loop_->set_deadline(engine_.next_deadline());
+  loop_->set_deadline(next_deadline());
   ++stats_.commands;
   if (txn.batch.empty()) {
     done(std::move(value));
@@ -242,6 +281,7 @@ void Core::execute(Actor actor, Fn fn, Done done) {
     Txn txn(*this, actor, clock_.now());
     current_ = &txn;
     engine_.advance(txn.now);  // timers due at or before now happen first
+    release_due(txn);
     Value v = fn(txn);
     if (command_seconds_)
       command_seconds_->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
@@ -281,11 +321,52 @@ json Core::query_sync(QueryFn fn) {
 
 CoreStats Core::stats() const { return stats_; }
 
+std::optional<TimePoint> Core::next_deadline() const {
+  auto d = engine_.next_deadline();
+  if (!scheduled_.empty() && (!d || scheduled_.begin()->first < *d)) return scheduled_.begin()->first;
+  return d;
+}
+
+void Core::release_due(Txn& txn) {
+  while (!scheduled_.empty() && scheduled_.begin()->first <= txn.now) {
+    auto [due, s] = *scheduled_.begin();
+    scheduled_.erase(scheduled_.begin());
+    auto it = open_.find(s.id);
+    if (it == open_.end()) continue;
+    store::InteractionRecord& rec = it->second;
+    r::InteractionSpec spec;
+    spec.id = rec.id;
+    spec.channel = Channel::kCallback;
+    spec.queue = rec.queue;
+    spec.priority = rec.priority;
+    spec.enqueued = due;
+    spec.customer = rec.customer;
+    spec.from = rec.from;
+    spec.preferred_agent = s.preferred;  // kept for the agent who scheduled it, if they can take it
+    rec.state = "queued";  // the engine owns it from here; sync_record follows its snapshot
+    rec.enqueued = due;
+    txn.touched_.insert(rec.id);
+    auto st = engine_.arrive(spec, txn.now);
+    if (!st && s.preferred) {
+      spec.preferred_agent.reset();  // the agent is gone: anyone in the queue may call back
+      st = engine_.arrive(spec, txn.now);
+    }
+    if (!st) {
+      spdlog::warn("[core][interaction={}] scheduled callback cannot be queued: {}", rec.id.value,
+                   st.error().message);
+      rec.state = "ended";
+      rec.ended = txn.now;
+      rec.end_reason = "cancelled";
+    }
+  }
+}
+
 void Core::on_deadline() {
   Actor sys = Actor::system();
   Txn txn(*this, sys, clock_.now());
   current_ = &txn;
   engine_.advance(txn.now);
+  release_due(txn);
   finish(txn, json::object(), [](Value) {});
 }
 

@@ -73,6 +73,12 @@ class Txn {
   const store::Store& core_store() const;
   // Registers a new interaction record (its events update it from then on).
   void add_interaction(store::InteractionRecord rec);
+  // Holds `rec` (state "scheduled") until `due`, then queues it like an
+  // arrival with its place in line taken at `due`; `preferred` keeps it for
+  // one agent. Survives restarts (the record is stored now).
+  void schedule(store::InteractionRecord rec, TimePoint due, std::optional<AgentId> preferred);
+  // Removes a scheduled interaction before it is due; false if it is not scheduled.
+  bool unschedule(InteractionId id);
   // Appends a service-level event (not from the engine) to the event log and publishes it.
   void event(std::string type, nlohmann::json data, std::optional<InteractionId> i = std::nullopt,
              std::optional<AgentId> a = std::nullopt, std::optional<QueueId> q = std::nullopt);
@@ -123,6 +129,8 @@ class Core : private routing::EventSink {
   void on_event(TimePoint at, const routing::Event& e) override;
   void finish(Txn& txn, Value value, Done done);
   void on_deadline();
+  void release_due(Txn& txn);
+  std::optional<TimePoint> next_deadline() const;
   void sync_record(Txn& txn, InteractionId id);
   void emit(Txn& txn, TimePoint at, std::string type, nlohmann::json data, std::vector<AgentId> agents,
             std::optional<InteractionId> i, std::optional<QueueId> q);
@@ -134,6 +142,11 @@ class Core : private routing::EventSink {
   Directory dir_;
   routing::Engine engine_;
   std::map<InteractionId, store::InteractionRecord> open_;  // routing thread only
+  struct Scheduled {
+    InteractionId id;
+    std::optional<AgentId> preferred;
+  };
+  std::multimap<TimePoint, Scheduled> scheduled_;           // routing thread only; due -> callback
   struct IdBlock { std::int64_t next = 0, end = 0; };
   std::map<std::string, IdBlock, std::less<>> ids_;          // routing thread only
   Txn* current_ = nullptr;                                   // the unit of work receiving engine events

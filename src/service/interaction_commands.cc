@@ -219,12 +219,83 @@ Core::Fn callback(InteractionId i, json body) {
   };
 }
 
+Core::Fn schedule_callback(InteractionId i, json body) {
+  return [i, body = std::move(body)](Txn& t) -> Core::Value {
+    if (auto s = only_fields(body, {"at", "number", "notes", "mine", "queue"}); !s) return s.error();
+    if (auto s = check_holder(t, i); !s) return s.error();
+    const store::InteractionRecord* origin = t.interaction(i);
+    if (!origin) return Error::not_found(fmt::format("interaction {} is not open", i.value));
+    auto at_text = req_string(body, "at", 40);
+    if (!at_text) return at_text.error();
+    auto at = parse_iso8601(*at_text);
+    if (!at) return Error::invalid("at", "must be a time like 2026-11-23T09:30:00Z");
+    if (*at < t.now - std::chrono::minutes(1)) return Error::invalid("at", "must not be in the past");
+    if (*at > t.now + std::chrono::days(366)) return Error::invalid("at", "must be within a year");
+    auto number = req_string(body, "number", 40, false);
+    if (!number) return number.error();
+    std::string to = number->empty() ? origin->from : *number;
+    if (to.empty()) return Error::invalid("number", "is required: the interaction has no caller number");
+    for (char c : to)
+      if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == ' ' || c == '-'))
+        return Error::invalid("number", "may contain only digits, '+', '-' and spaces");
+    auto notes = req_string(body, "notes", 2000, false);
+    if (!notes) return notes.error();
+    QueueId queue = origin->queue;
+    if (body.contains("queue")) {
+      auto q = req_int(body, "queue", 1, INT64_MAX);
+      if (!q) return q.error();
+      if (!t.dir.queues.count(QueueId(*q))) return Error::invalid("queue", fmt::format("no queue with id {}", *q));
+      queue = QueueId(*q);
+    }
+    std::optional<AgentId> mine;
+    if (body.contains("mine")) {
+      if (!body["mine"].is_boolean()) return Error::invalid("mine", "must be true or false");
+      if (body["mine"].get<bool>()) {
+        auto snap = t.engine.interaction(i, t.now);
+        if (snap && snap->agent) mine = *snap->agent;
+      }
+    }
+    auto id = t.new_id("interactions");
+    if (!id) return id.error();
+    store::InteractionRecord rec;
+    rec.id = InteractionId(*id);
+    rec.channel = "callback";
+    rec.queue = queue;
+    rec.priority = origin->priority;
+    rec.customer = origin->customer;
+    rec.from = to;
+    rec.subject = origin->subject;
+    rec.created = t.now;
+    rec.enqueued = *at;
+    rec.callback = true;
+    rec.notes = *notes;
+    json data{{"due", to_iso8601(*at)}, {"origin", i.value}};
+    if (mine) data["agent"] = mine->value;
+    rec.data_json = data.dump();
+    json out = to_json(rec);
+    out["state"] = "scheduled";
+    t.schedule(rec, *at, mine);
+    t.event("callback.scheduled", data, rec.id, mine, queue);
+    t.audit("interaction.schedule_callback", target(i), {{"callback", rec.id.value}, {"at", to_iso8601(*at)}});
+    return out;
+  };
+}
+
 Core::Fn abandon(InteractionId i) {
   return simple(i, "interaction.abandon", false, [i](Txn& t) { return t.engine.abandon(i, t.now); });
 }
 
 Core::Fn cancel(InteractionId i) {
-  return simple(i, "interaction.cancel", false, [i](Txn& t) { return t.engine.cancel(i, t.now); });
+  return [i](Txn& t) -> Core::Value {
+    if (t.unschedule(i)) {
+      t.audit("interaction.cancel", target(i), {{"scheduled", true}});
+      return json{{"id", i.value}, {"state", "ended"}, {"end_reason", "cancelled"}};
+    }
+    if (!t.engine.interaction(i, t.now)) return Error::not_found(fmt::format("interaction {} is not open", i.value));
+    if (auto s = t.engine.cancel(i, t.now); !s) return s.error();
+    t.audit("interaction.cancel", target(i));
+    return reply(t, i);
+  };
 }
 
 }  // namespace sb::service::commands

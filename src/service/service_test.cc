@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "service/commands.h"
 #include "service/demo.h"
@@ -132,6 +133,58 @@ TEST_F(ServiceTest, CompletingAConnectedInteractionWithoutWrapUpKeepsTheDisposit
   EXPECT_EQ(rec->end_reason, "completed");
   EXPECT_EQ(rec->disposition, "resolved");
   EXPECT_EQ(rec->notes, "Đã giải quyết.");
+}
+
+TEST_F(ServiceTest, ScheduledCallbackWaitsUntilDueThenGoesToTheAgentWhoScheduledIt) {
+  seed();
+  AgentId anna(id_of("anna"));
+  run(cmd::agent_login(anna));
+  run(cmd::agent_ready(anna));
+  auto call = run(cmd::create_interaction(json{{"channel", "voice"}, {"queue", queue_id("Sales")},
+                                               {"from", "+48601100200"}}));
+  InteractionId i(call["id"].get<std::int64_t>());
+  run(cmd::accept(i, anna));
+  auto due = clock_.now() + 700ms;
+  auto cb = run(cmd::schedule_callback(i, json{{"at", to_iso8601(due)}, {"mine", true}, {"notes", "Oddzwonić"}}));
+  InteractionId cbid(cb["id"].get<std::int64_t>());
+  EXPECT_EQ(cb["state"], "scheduled");
+  EXPECT_EQ(cb["from"], "+48601100200");
+  EXPECT_EQ(store_->interaction(cbid)->state, "scheduled");
+  run(cmd::complete(i, json{{"disposition", "callback_requested"}}));
+  // Before it is due nothing is offered; after, it is offered to anna.
+  auto state_of = [&] {
+    return core_->query_sync([cbid](const routing::Engine& e, const Directory&, TimePoint now) {
+      auto snap = e.interaction(cbid, now);
+      return snap ? json{{"state", to_string(snap->state)}, {"agent", snap->agent ? snap->agent->value : 0}}
+                  : json(nullptr);
+    });
+  };
+  EXPECT_TRUE(state_of().is_null());
+  std::this_thread::sleep_until(std::chrono::system_clock::time_point(due.time_since_epoch()) + 300ms);
+  auto st = state_of();
+  ASSERT_FALSE(st.is_null()) << "the callback should be queued once due";
+  EXPECT_EQ(st["state"], "offered");
+  EXPECT_EQ(st["agent"], anna.value);
+}
+
+TEST_F(ServiceTest, ScheduledCallbacksSurviveRestartAndCanBeCancelled) {
+  seed();
+  AgentId minh(id_of("minh"));
+  run(cmd::agent_login(minh));
+  run(cmd::agent_ready(minh));
+  auto call = run(cmd::create_interaction(json{{"channel", "chat"}, {"queue", queue_id("Support")}, {"from", "+84901234567"}}));
+  InteractionId i(call["id"].get<std::int64_t>());
+  run(cmd::accept(i, minh));
+  auto bad = fail(cmd::schedule_callback(i, json{{"at", "tomorrow"}}));
+  EXPECT_EQ(bad.field, "at");
+  auto cb = run(cmd::schedule_callback(i, json{{"at", to_iso8601(clock_.now() + 1h)}}));
+  InteractionId cbid(cb["id"].get<std::int64_t>());
+  restart();
+  EXPECT_EQ(store_->interaction(cbid)->state, "scheduled");
+  run(cmd::cancel(cbid));
+  auto rec = store_->interaction(cbid);
+  EXPECT_EQ(rec->state, "ended");
+  EXPECT_EQ(rec->end_reason, "cancelled");
 }
 
 TEST_F(ServiceTest, AgentCannotActForAnotherAgent) {
