@@ -14,6 +14,7 @@
 #include "metrics/registry.h"
 #include "service/demo.h"
 #include "service/fanout.h"
+#include "telephony/telephony.h"
 
 namespace sb::app {
 
@@ -35,6 +36,27 @@ void print_demo(const std::vector<service::DemoLogin>& logins, const std::string
             << fmt::format("  {:<10} {:<12} {}\n", "login", "role", "name");
   for (const auto& l : logins) std::cout << fmt::format("  {:<10} {:<12} {}\n", l.login, l.role, l.name);
   std::cout << std::endl;
+}
+
+void print_demo_phones(const std::string& sip_host, std::uint16_t port) {
+  std::cout << "Call the demo contact center (SIP, UDP or TCP):\n";
+  for (const auto& [number, queue] : telephony::TelephonyConfig::demo_numbers())
+    std::cout << fmt::format("  sip:{}@{}:{:<6} {}\n", number, sip_host, port, queue);
+  std::cout << fmt::format(
+      "Agents' phones register as sip:LOGIN@{}:{} (e.g. sip:anna@{}:{}), SIP password '{}'.\n",
+      sip_host, port, sip_host, port, service::kDemoPassword);
+}
+
+// Telephony's SIP users and DIDs: <data.dir>/telephony.json; --demo writes the
+// demo's there first (every agent and supervisor, the demo password, DIDs 100-400).
+Result<telephony::TelephonyConfig> telephony_config(const config::Config& cfg, store::Store& store) {
+  std::string path = (std::filesystem::path(cfg.get_string("data.dir")) / "telephony.json").string();
+  if (!cfg.get_bool("demo")) return telephony::load_telephony_config(path, nullptr);
+  std::vector<std::string> logins;
+  for (const auto& u : store.users())
+    if (u.role == store::Role::kAgent || u.role == store::Role::kSupervisor) logins.push_back(u.login);
+  auto demo = telephony::TelephonyConfig::demo(logins, service::kDemoPassword);
+  return telephony::load_telephony_config(path, &demo);
 }
 
 }  // namespace
@@ -71,6 +93,21 @@ int serve(const config::Config& cfg) {
   service::Fanout publishers;  // every routing event goes to each of these
   publishers.add(hub);
   service::Core core(**store, clock, publishers);
+  std::unique_ptr<telephony::Telephony> phones;  // SIP; stays null if sip.listen is empty
+  std::optional<config::HostPort> sip_hp;
+  if (!cfg.get_string("sip.listen").empty()) {
+    auto hp = config::parse_host_port(cfg.get_string("sip.listen"));
+    if (!hp) {
+      spdlog::critical("sip.listen: {}", hp.error().message);
+      return 1;
+    }
+    sip_hp = *hp;
+    telephony::TelephonyOptions topts;
+    topts.host = hp->host;
+    topts.port = static_cast<std::uint16_t>(hp->port);
+    phones = std::make_unique<telephony::Telephony>(core, registry, topts);
+    publishers.add(*phones);
+  }
   core.set_command_histogram(&registry.histogram(
       "switchboard_routing_command_seconds", "Time the routing thread spends on one command (decision latency)",
       {1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 5e-3, 1e-2}));
@@ -90,6 +127,21 @@ int serve(const config::Config& cfg) {
     if (demo_logins.empty()) {
       for (const auto& u : (*store)->users())
         demo_logins.push_back({u.login, "(unchanged)", std::string(store::to_string(u.role)), u.name});
+    }
+  }
+
+  bool sip_up = false;
+  if (phones) {
+    auto tcfg = telephony_config(cfg, **store);
+    if (!tcfg) {
+      spdlog::critical("telephony: {}", tcfg.error().message);
+      return 1;
+    }
+    if (auto s = phones->start(std::move(*tcfg)); !s) {
+      // Not fatal: the contact center works without phones (and parallel test servers share the default port).
+      spdlog::warn("[app] telephony disabled: {}", s.error().message);
+    } else {
+      sip_up = true;
     }
   }
 
@@ -119,10 +171,12 @@ int serve(const config::Config& cfg) {
   std::string base = fmt::format("http://{}:{}", hp->host, server.bound_port());
   spdlog::info("[app] switchboard {} serving {} (database {})", kVersion, base, url);
   if (cfg.get_bool("demo")) print_demo(demo_logins, base);
+  if (cfg.get_bool("demo") && sip_up) print_demo_phones(sip_hp->host, phones->sip_port());
   std::cout << "READY " << base << std::endl;
 
   int sig = wait_for_signal();
   spdlog::info("[app] signal {}: shutting down", sig);
+  if (phones) phones->stop();  // BYE to live calls, before the core stops
   server.stop();
   workers.stop();
   replies.stop();

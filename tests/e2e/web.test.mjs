@@ -10,6 +10,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Server, launchChromium, newPage, uiLogin, shotPath, checkPrerequisites, sleep } from './harness.mjs';
 
+// Polls `fn` until it returns true (10 s at most).
+async function waitFor(fn, ms = 10000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('condition not met in time: ' + fn);
+}
+
 const missing = checkPrerequisites();
 let server, browser, admin;
 const outside = [];
@@ -70,6 +80,18 @@ test('agent handles an interaction; the supervisor wallboard follows', async () 
   await agent.waitForSelector('[data-testid=workspace][data-state=connected]');
   assert.match(await text(agent, '[data-testid=workspace] [data-testid=customer-card]'), /\+48601100200/);
   await agent.fill(`#notes-${created.id}`, 'Customer asked about the gold plan.');
+  // The draft notes reach the server before the interaction is completed.
+  await waitFor(async () => (await server.call('GET', `/api/interactions/${created.id}`, admin)).notes === 'Customer asked about the gold plan.');
+  // Schedule a callback for tomorrow, kept for this agent.
+  const tomorrow = new Date(Date.now() + 86400000);
+  const local = new Date(tomorrow.getTime() - tomorrow.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+  await agent.fill('[data-testid=callback-at]', local);
+  await agent.click('[data-testid=callback-form] button[type=submit]');
+  await agent.waitForSelector('[data-testid=callback-done]');
+  const later = await server.call('GET', `/api/interactions?customer=${created.customer}`, admin);
+  const scheduled = later.find((x) => x.channel === 'callback' && x.state === 'scheduled');
+  assert.ok(scheduled, 'a scheduled callback exists for the customer');
+  assert.equal(scheduled.from, '+48601100200');
   await agent.screenshot({ path: shotPath('03-agent-active') });
   await sup.waitForSelector('[data-testid=agent-grid] tr:has(th:text("Anna Kowalska")) td[data-state=busy]');
 

@@ -174,6 +174,20 @@ function Workspace({ t, it, agent, queues, dispositions, act, busy, error }) {
   const [disp, setDisp] = useState('');
   const [tq, setTq] = useState('');
   const [ta, setTa] = useState('');
+  const [agents, setAgents] = useState([]);
+  const [cbAt, setCbAt] = useState('');
+  const [cbMine, setCbMine] = useState(true);
+  const [cbDone, setCbDone] = useState('');
+  useEffect(() => {
+    api.get('/api/agents/directory').then((list) => setAgents(list.filter((a) => a.id !== agent.id))).catch(() => {});
+  }, [agent.id]);
+  // Draft notes are saved on the server too (debounced), so another desk or a reload keeps them.
+  useEffect(() => {
+    const id = setTimeout(() => {
+      if (notes) api.patch(`/api/interactions/${it.id}`, { notes }).catch(() => {});
+    }, 800);
+    return () => clearTimeout(id);
+  }, [notes, it.id]);
   const q = queues[it.queue];
   const wrap = it.state === 'wrap_up' || it.state === 'wrapup';
   const left = wrap && agent.wrapup_ends ? Math.max(0, (Date.parse(agent.wrapup_ends) - now) / 1000) : null;
@@ -190,6 +204,12 @@ function Workspace({ t, it, agent, queues, dispositions, act, busy, error }) {
   const transfer = (e) => {
     e.preventDefault();
     act('transfer', it.id, ta ? { agent: Number(ta) } : { queue: Number(tq) });
+  };
+  const scheduleCallback = (e) => {
+    e.preventDefault();
+    const when = cbAt ? new Date(cbAt) : null;
+    const at = when && !isNaN(when) ? when.toISOString() : cbAt;
+    act('schedule-callback', it.id, { at, mine: cbMine, notes }).then((ok) => ok && setCbDone(when ? when.toLocaleString() : at));
   };
   return (
     <section class="workspace" aria-labelledby={'ws-' + it.id} data-testid="workspace" data-state={it.state}>
@@ -250,14 +270,33 @@ function Workspace({ t, it, agent, queues, dispositions, act, busy, error }) {
                 </span>
                 <span>
                   <label for={'ta-' + it.id}>{t('ws.toAgent')}</label>
-                  <input id={'ta-' + it.id} inputMode="numeric" value={ta} placeholder={t('ws.agentId')}
-                         onInput={(e) => { setTa(e.currentTarget.value); setTq(''); }} />
+                  <select id={'ta-' + it.id} value={ta} onChange={(e) => { setTa(e.currentTarget.value); setTq(''); }}
+                          data-testid="transfer-agent">
+                    <option value="">–</option>
+                    {agents.map((a) => (
+                      <option key={a.id} value={a.id}>{a.name} ({t('state.' + a.state)})</option>
+                    ))}
+                  </select>
                 </span>
               </div>
               {(err('queue') || err('agent')) && <p class="error field-error">{err('queue') || err('agent')}</p>}
               <button type="submit" disabled={busy || (!tq && !ta)}>{t('ws.transferGo')}</button>
             </form>
           )}
+          <form class="card callback" onSubmit={scheduleCallback} noValidate data-testid="callback-form">
+            <h3>{t('ws.callback')}</h3>
+            <label for={'cb-' + it.id}>{t('ws.callbackAt')}</label>
+            <input id={'cb-' + it.id} type="datetime-local" value={cbAt} onInput={(e) => setCbAt(e.currentTarget.value)}
+                   aria-invalid={err('at') ? 'true' : undefined} data-testid="callback-at" />
+            {err('at') && <p class="error field-error">{err('at')}</p>}
+            {err('number') && <p class="error field-error">{err('number')}</p>}
+            <label class="check">
+              <input type="checkbox" checked={cbMine} onChange={(e) => setCbMine(e.currentTarget.checked)} />
+              {t('ws.callbackMine')}
+            </label>
+            <button type="submit" disabled={busy || !cbAt}>{t('ws.callbackGo')}</button>
+            {cbDone && <p class="ok" role="status" data-testid="callback-done">{t('ws.callbackDone', { time: cbDone })}</p>}
+          </form>
         </div>
       </div>
     </section>

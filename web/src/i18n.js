@@ -105,6 +105,11 @@ const en = {
   'ws.toAgent': 'Or to agent',
   'ws.agentId': 'agent id',
   'ws.transferGo': 'Transfer',
+  'ws.callback': 'Schedule a callback',
+  'ws.callbackAt': 'When',
+  'ws.callbackMine': 'I will call back myself',
+  'ws.callbackGo': 'Schedule',
+  'ws.callbackDone': 'Callback scheduled for {time}',
 
   'wb.title': 'Wallboard',
   'wb.team': 'Team',
@@ -334,6 +339,11 @@ const pl = {
   'ws.toAgent': 'Lub do konsultanta',
   'ws.agentId': 'id konsultanta',
   'ws.transferGo': 'Przekaż',
+  'ws.callback': 'Zaplanuj oddzwonienie',
+  'ws.callbackAt': 'Kiedy',
+  'ws.callbackMine': 'Oddzwonię sam(a)',
+  'ws.callbackGo': 'Zaplanuj',
+  'ws.callbackDone': 'Oddzwonienie zaplanowane na {time}',
 
   'wb.title': 'Tablica',
   'wb.team': 'Zespół',

@@ -1,0 +1,16 @@
+#pragma once
+// G.711 (ITU-T) companding: µ-law and A-law bytes to and from 16-bit linear
+// PCM, and a µ-law -> A-law transcoder. Pure functions, unit-tested.
+#include <cstdint>
+#include <string>
+
+namespace sb::telephony {
+
+std::int16_t ulaw_to_linear(std::uint8_t u);
+std::uint8_t linear_to_ulaw(std::int16_t pcm);
+std::int16_t alaw_to_linear(std::uint8_t a);
+std::uint8_t linear_to_alaw(std::int16_t pcm);
+// Re-encodes a µ-law buffer as A-law (through linear PCM).
+std::string ulaw_to_alaw(const std::string& ulaw);
+
+}  // namespace sb::telephony

@@ -1,0 +1,67 @@
+#pragma once
+// Telephony: real SIP calls through the queues to agents' phones.
+//
+// One object wraps libre. It runs libre's event loop (re_main) on its own
+// thread, "the SIP thread", and every libre object is touched only there.
+// Other threads reach it only through publish() and stop(), which queue work
+// onto the SIP thread (libre's mqueue). It speaks to the ACD only through
+// Core::execute with the system actor (commands) and routing events (as a
+// service::Publisher): an INVITE to a DID creates a voice interaction in the
+// DID's queue; an offer rings the agent's registered phone; answer -> accept
+// and bridge (RTP relayed through us); 486/603 -> reject; revoked / timed-out
+// offers CANCEL the ring; hang-ups abandon or end the conversation.
+//
+// No libre header is visible here: include this from anywhere.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "metrics/registry.h"
+#include "service/core.h"
+#include "telephony/telephony_config.h"
+
+namespace sb::telephony {
+
+struct TelephonyOptions {
+  std::string host = "127.0.0.1";  // SIP listen address (UDP and TCP); also the RTP address
+  std::uint16_t port = 5060;       // 0: any free port (see sip_port())
+  std::string moh_path;            // raw 8 kHz µ-law; empty: the one made at build time; unreadable: a built-in chime
+  std::uint16_t rtp_min_port = 16384, rtp_max_port = 32767;
+  std::int64_t nonce_ttl_s = 300;
+  std::int64_t min_expires_s = 30, max_expires_s = 3600, default_expires_s = 3600;
+};
+
+class Telephony final : public service::Publisher {
+ public:
+  // `core` and `registry` must outlive this object. Registers the metrics
+  // switchboard_sip_calls, switchboard_sip_dialogs, switchboard_sip_registrations
+  // and switchboard_rtp_packets_total{direction}.
+  Telephony(service::Core& core, metrics::Registry& registry, TelephonyOptions opts);
+  ~Telephony() override;  // stop()s
+  Telephony(const Telephony&) = delete;
+  Telephony& operator=(const Telephony&) = delete;
+
+  // Binds UDP and TCP and starts the SIP thread with these SIP users and DIDs.
+  // Call after Core::start(). Fails (and starts nothing) if the address
+  // cannot be bound.
+  Status start(TelephonyConfig config);
+  // Graceful shutdown: BYE to every live call, then closes their interactions
+  // (waiting callers: cancel; connected: end of conversation) and joins the
+  // SIP thread. Call before Core::stop(). Idempotent.
+  void stop();
+
+  // The bound SIP port (after start()).
+  std::uint16_t sip_port() const;
+
+  // Routing thread: forwards (events before start() are dropped) the events telephony cares about to the SIP thread.
+  void publish(const service::Published& e) override;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sb::telephony

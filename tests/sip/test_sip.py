@@ -1,0 +1,410 @@
+"""SIP scenarios against a real `switchboard serve --demo --sip ...`.
+
+sipp (Debian's sip-tester) plays the phones; this runner plays their media
+(RTP sockets in Python) and checks the contact center through the REST API
+and /metrics. Standard library only (plus tests/api/harness.py).
+
+    /usr/bin/python3 tests/sip/test_sip.py --binary build/src/app/switchboard
+"""
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "api"))
+import harness  # noqa: E402
+
+SIPP = "sipp"
+PASSWORD = "switchboard"
+
+
+def free_sip_port():
+    """A port free for both UDP and TCP on 127.0.0.1."""
+    for _ in range(50):
+        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        t.bind(("127.0.0.1", 0))
+        port = t.getsockname()[1]
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            u.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+        finally:
+            u.close()
+            t.close()
+    raise RuntimeError("no free port")
+
+
+def wait_until(pred, timeout=10.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = pred()
+        if last:
+            return last
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
+
+
+class RtpEndpoint:
+    """A phone's media socket: records RTP it receives, can send RTP back."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.packets = []  # (src, pt, seq, ts, ssrc, payload)
+        self.lock = threading.Lock()
+        self.running = True
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while self.running:
+            try:
+                data, src = self.sock.recvfrom(2048)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            if len(data) < 12 or data[0] >> 6 != 2:
+                continue
+            pt = data[1] & 0x7F
+            seq, ts, ssrc = struct.unpack("!HII", data[2:12])
+            with self.lock:
+                self.packets.append((src, pt, seq, ts, ssrc, data[12:]))
+
+    def received(self, pt=None, payload_prefix=None):
+        with self.lock:
+            return [p for p in self.packets
+                    if (pt is None or p[1] == pt) and (payload_prefix is None or p[5].startswith(payload_prefix))]
+
+    def peer(self):
+        with self.lock:
+            return self.packets[-1][0] if self.packets else None
+
+    def send(self, dst, payload, pt=0, seq=1, ts=160, ssrc=0x1234):
+        hdr = struct.pack("!BBHII", 0x80, pt, seq & 0xFFFF, ts, ssrc)
+        self.sock.sendto(hdr + payload, dst)
+
+    def close(self):
+        self.running = False
+        self.thread.join(2)
+        self.sock.close()
+
+
+class SipTestCase(unittest.TestCase):
+    srv = None
+    sip_port = None
+    tmp = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sip_port = free_sip_port()
+        cls.srv = harness.Server(extra_args=["--sip", f"127.0.0.1:{cls.sip_port}", "--log-level", "info"])
+        cls.tmp = tempfile.mkdtemp(prefix="sb-sip-", dir=harness.test_tmp_root())
+        st, queues = cls.srv.request("GET", "/api/queues", user="admin")
+        assert st == 200, queues
+        cls.queue = {q["name"]: q["id"] for q in queues}
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.srv:
+            cls.srv.stop()
+        if cls.tmp:
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    # ------------------------------------------------------------ helpers
+    def sipp(self, scenario, *args, service=None, timeout=30, local_port=None, transport="u1", keys=None):
+        cmd = [SIPP, "-sf", os.path.join(HERE, scenario), "-m", "1", "-nostdin", "-i", "127.0.0.1",
+               "-p", str(local_port or free_sip_port()), "-t", transport, "-timeout", f"{timeout}s",
+               "-timeout_error", "-max_recv_loops", "1000", "-trace_err", "-trace_screen"]
+        if service:
+            cmd += ["-s", service]
+        for k, v in (keys or {}).items():
+            cmd += ["-key", k, str(v)]
+        cmd += list(args) + [f"127.0.0.1:{self.sip_port}"]
+        return subprocess.Popen(cmd, cwd=self.tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    def finish(self, proc, what, timeout=40):
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+        self.assertEqual(proc.returncode, 0, f"sipp {what} failed (rc {proc.returncode}):\n"
+                         f"{out.decode(errors='replace')[-3000:]}\nserver log:\n{self.srv.tail_log(3000)}")
+
+    def register(self, user, port, password=PASSWORD):
+        p = self.sipp("register.xml", "-au", user, "-ap", password, service=user, local_port=port)
+        self.finish(p, f"REGISTER {user}")
+
+    def metrics(self):
+        st, _, body = self.srv.raw("GET", "/metrics")
+        self.assertEqual(st, 200)
+        out = {}
+        for line in body.decode().splitlines():
+            m = re.match(r'^(switchboard_(?:sip|rtp)_[a-z_]+(?:\{[^}]*\})?) ([0-9.e+-]+)$', line)
+            if m:
+                out[m.group(1)] = float(m.group(2))
+        return out
+
+    def interaction_from(self, caller):
+        st, items = self.srv.request("GET", "/api/interactions?limit=1000", user="admin")
+        self.assertEqual(st, 200, items)
+        mine = [i for i in items if i["from"] == caller]
+        return mine[-1] if mine else None
+
+    def agent(self, login):
+        st, a = self.srv.request("GET", f"/api/agents/{self.srv.user_id(login)}", user="admin")
+        self.assertEqual(st, 200, a)
+        return a
+
+    def ready(self, login):
+        aid = self.srv.user_id(login)
+        for step in ("login", "ready"):
+            st, r = self.srv.request("POST", f"/api/agents/{aid}/{step}", user=login)
+            self.assertEqual(st, 200, r)
+
+    def raw_sip(self, data, transport="udp", wait=1.0):
+        """Sends raw bytes; returns what came back within `wait` seconds (b'' if nothing)."""
+        if transport == "udp":
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.settimeout(wait)
+            s.sendto(data, ("127.0.0.1", self.sip_port))
+        else:
+            s = socket.create_connection(("127.0.0.1", self.sip_port), timeout=wait)
+            s.sendall(data)
+        try:
+            return s.recv(65535) if transport == "udp" else s.recv(65535)
+        except (socket.timeout, ConnectionResetError):
+            return b""
+        finally:
+            s.close()
+
+    def digest_register(self, user, password, expires, contact_port, via_port):
+        """REGISTER with digest auth from Python; returns the final reply text."""
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("127.0.0.1", via_port))
+        s.settimeout(3)
+        call_id = uuid.uuid4().hex
+        uri = f"sip:127.0.0.1:{self.sip_port}"
+
+        def req(cseq, auth=""):
+            return (f"REGISTER {uri} SIP/2.0\r\n"
+                    f"Via: SIP/2.0/UDP 127.0.0.1:{via_port};branch=z9hG4bK{uuid.uuid4().hex}\r\n"
+                    f"From: <sip:{user}@127.0.0.1>;tag=py{cseq}\r\nTo: <sip:{user}@127.0.0.1>\r\n"
+                    f"Call-ID: {call_id}\r\nCSeq: {cseq} REGISTER\r\n"
+                    f"Contact: <sip:{user}@127.0.0.1:{contact_port}>\r\nExpires: {expires}\r\n{auth}"
+                    f"Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n").encode()
+        try:
+            s.sendto(req(1), ("127.0.0.1", self.sip_port))
+            first = s.recv(65535).decode()
+            self.assertIn(" 401 ", first.split("\r\n")[0])
+            chal = re.search(r'WWW-Authenticate: Digest (.*)', first).group(1)
+            realm = re.search(r'realm="([^"]*)"', chal).group(1)
+            nonce = re.search(r'nonce="([^"]*)"', chal).group(1)
+            ha1 = hashlib.md5(f"{user}:{realm}:{password}".encode()).hexdigest()
+            ha2 = hashlib.md5(f"REGISTER:{uri}".encode()).hexdigest()
+            resp = hashlib.md5(f"{ha1}:{nonce}:00000001:abcd:auth:{ha2}".encode()).hexdigest()
+            auth = (f'Authorization: Digest username="{user}", realm="{realm}", nonce="{nonce}", uri="{uri}", '
+                    f'response="{resp}", algorithm=MD5, qop=auth, nc=00000001, cnonce="abcd"\r\n')
+            s.sendto(req(2, auth), ("127.0.0.1", self.sip_port))
+            return s.recv(65535).decode()
+        finally:
+            s.close()
+
+
+class Sip(SipTestCase):
+    # ------------------------------------------------------------ (e) OPTIONS
+    def test_1_options_udp_and_tcp(self):
+        self.finish(self.sipp("options.xml"), "OPTIONS over UDP")
+        self.finish(self.sipp("options.xml", transport="t1"), "OPTIONS over TCP")
+
+    # ------------------------------------------------------------ (d) malformed
+    def test_2_malformed_requests_never_crash(self):
+        garbage = [
+            b"\x00\xff\x10garbage\r\n\r\n",
+            b"INVITE sip:100@127.0.0.1 SIP/2.0\r\n\r\n",  # no Via, From, To, Call-ID, CSeq
+            b"INVITE sip:100@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKx\r\n"
+            b"CSeq: x INVITE\r\nContent-Length: 99999\r\n\r\nv=0",
+            b"REGISTER sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKy\r\n"
+            b"From: <sip:anna@x>;tag=1\r\nTo: <sip:anna@x>\r\nCall-ID: 1\r\nCSeq: 1 REGISTER\r\n"
+            b"Authorization: Digest username=\"anna\r\nContent-Length: 0\r\n\r\n",
+            b"SIP/2.0 200 OK\r\n\r\n",
+            b"A" * 60000,
+            b"OPTIONS sip:x SIP/2.0\r\n" + b"X-Long: " + b"y" * 8000 + b"\r\n\r\n",
+        ]
+        for g in garbage:
+            for transport in ("udp", "tcp"):
+                reply = self.raw_sip(g, transport, wait=0.3)
+                if reply:
+                    self.assertRegex(reply.split(b"\r\n")[0], rb"^SIP/2.0 (400|401|403|404|405|501)",
+                                     f"{g[:60]!r} over {transport}")
+        self.finish(self.sipp("malformed.xml"), "malformed INVITE -> 400, then OPTIONS")
+        # An INVITE to a number that does not exist.
+        bad = self.raw_sip(
+            f"INVITE sip:999@127.0.0.1:{self.sip_port} SIP/2.0\r\n"
+            "Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKnonum\r\nFrom: <sip:a@127.0.0.1>;tag=1\r\n"
+            "To: <sip:999@127.0.0.1>\r\nCall-ID: nonum\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+            "Contact: <sip:a@127.0.0.1:9>\r\nContent-Length: 0\r\n\r\n".encode(), "tcp", wait=2)
+        self.assertIn(b" 404 ", bad.split(b"\r\n")[0])
+        self.assertIsNone(self.srv.proc.poll(), "server died")
+        self.finish(self.sipp("options.xml"), "OPTIONS after the garbage")
+
+    # ------------------------------------------------------------ registrar
+    def test_3_register_auth_expiry_and_unregister(self):
+        port = free_sip_port()
+        before = self.metrics().get("switchboard_sip_registrations", 0)
+        wrong = self.digest_register("lukasz", "wrong", 60, port, free_sip_port())
+        self.assertIn(" 403 ", wrong.split("\r\n")[0])
+        ok = self.digest_register("lukasz", PASSWORD, 60, port, free_sip_port())
+        self.assertIn(" 200 ", ok.split("\r\n")[0])
+        self.assertRegex(ok, rf"Contact: <sip:lukasz@127.0.0.1:{port}>;expires=(5[0-9]|60)")
+        self.assertEqual(self.metrics()["switchboard_sip_registrations"], before + 1)
+        gone = self.digest_register("lukasz", PASSWORD, 0, port, free_sip_port())
+        self.assertIn(" 200 ", gone.split("\r\n")[0])
+        self.assertNotIn("Contact:", gone)
+        self.assertEqual(self.metrics()["switchboard_sip_registrations"], before)
+        unknown = self.digest_register("nobody", PASSWORD, 60, port, free_sip_port())
+        self.assertIn(" 403 ", unknown.split("\r\n")[0])
+
+    # ------------------------------------------------------------ (b) abandon, with music on hold
+    def test_4_caller_abandons_while_hearing_music(self):
+        for pt, caller in ((0, "+4860000001"), (8, "+4860000002")):
+            media = RtpEndpoint()
+            try:
+                p = self.sipp("caller.xml", "-d", "2500", service="300",  # Billing: nobody ready
+                              keys={"rtp_port": media.port, "pt": pt, "caller": caller})
+                self.finish(p, f"caller {caller} abandons")
+            finally:
+                media.close()
+            moh = media.received(pt=pt)
+            self.assertGreater(len(moh), 60, f"music on hold packets (PT {pt}): {len(moh)}")
+            self.assertTrue(all(len(m[5]) == 160 for m in moh), "20 ms G.711 payloads")
+            self.assertGreater(len({m[5] for m in moh}), 10, "the music is not one repeated frame")
+            seqs = [m[2] for m in moh]
+            self.assertEqual(seqs, sorted(seqs), "RTP sequence numbers increase")
+            it = wait_until(lambda: (lambda i: i if i and i["state"] == "ended" else None)(
+                self.interaction_from(caller)), what="interaction ended")
+            self.assertEqual(it["channel"], "voice")
+            self.assertEqual(it["queue"], self.queue["Billing"])
+            self.assertEqual(it["end_reason"], "abandoned")
+        wait_until(lambda: self.metrics().get("switchboard_sip_calls") == 0, what="no calls left")
+
+    # ------------------------------------------------------------ (a) answered and bridged
+    def test_5_call_answered_by_agent_phone_and_bridged(self):
+        phone_port = free_sip_port()
+        self.register("anna", phone_port)
+        caller, agent_media, caller_media = "+4860000005", RtpEndpoint(), RtpEndpoint()
+        try:
+            phone = self.sipp("agent_answer.xml", local_port=phone_port, keys={"rtp_port": agent_media.port})
+            call = self.sipp("caller.xml", "-d", "8000", service="100",
+                             keys={"rtp_port": caller_media.port, "pt": 0, "caller": caller})
+            # Queued with nobody ready: the caller hears music; then anna gets ready.
+            wait_until(lambda: len(caller_media.received(pt=0)) > 5, what="music on hold")
+            it = wait_until(lambda: self.interaction_from(caller), what="interaction created")
+            self.assertEqual(it["queue"], self.queue["Sales"])
+            self.ready("anna")
+            anna = self.srv.user_id("anna")
+            it = wait_until(lambda: (lambda i: i if i and i["state"] == "connected" else None)(
+                self.interaction_from(caller)), what="connected to anna")
+            self.assertEqual(it["agent"], anna)
+            # Media both ways through Switchboard.
+            sb_caller_side = caller_media.peer()
+            for n in range(25):
+                caller_media.send(sb_caller_side, b"C" * 160, seq=n, ts=160 * n)
+                time.sleep(0.02)
+            wait_until(lambda: len(agent_media.received(payload_prefix=b"CCCC")) >= 20, what="caller -> agent RTP")
+            sb_agent_side = agent_media.received(payload_prefix=b"CCCC")[0][0]
+            for n in range(25):
+                agent_media.send(sb_agent_side, b"A" * 160, seq=n, ts=160 * n)
+                time.sleep(0.02)
+            wait_until(lambda: len(caller_media.received(payload_prefix=b"AAAA")) >= 20, what="agent -> caller RTP")
+            m = self.metrics()
+            self.assertGreaterEqual(m['switchboard_rtp_packets_total{direction="caller_to_agent"}'], 20)
+            self.assertGreaterEqual(m['switchboard_rtp_packets_total{direction="agent_to_caller"}'], 20)
+            self.assertEqual(m["switchboard_sip_calls"], 1)
+            self.assertEqual(m["switchboard_sip_dialogs"], 2)
+            # The caller hangs up (sipp's BYE after -d): the agent's phone gets a BYE, wrap-up starts.
+            self.finish(call, "caller")
+            self.finish(phone, "agent phone (gets BYE)")
+            it = wait_until(lambda: (lambda i: i if i and i["state"] in ("wrap_up", "wrapup") else None)(
+                self.interaction_from(caller)), what="wrap-up")
+            self.assertEqual(it["agent"], anna)
+            wait_until(lambda: self.metrics().get("switchboard_sip_dialogs") == 0, what="dialogs freed")
+            self.assertEqual(self.metrics()["switchboard_sip_calls"], 0)
+        finally:
+            agent_media.close()
+            caller_media.close()
+
+    # ------------------------------------------------------------ (c) agent rejects
+    def test_6_agent_phone_rejects_486(self):
+        phone_port = free_sip_port()
+        self.register("juri", phone_port)
+        caller, media = "+4860000006", RtpEndpoint()
+        try:
+            phone = self.sipp("agent_reject.xml", local_port=phone_port)
+            call = self.sipp("caller.xml", "-d", "5000", service="100",
+                             keys={"rtp_port": media.port, "pt": 0, "caller": caller})
+            wait_until(lambda: self.interaction_from(caller), what="interaction created")
+            self.ready("juri")
+            self.finish(phone, "juri's phone answers 486")
+            a = wait_until(lambda: (lambda a: a if a["state"] == "not_ready" else None)(self.agent("juri")),
+                           what="juri not ready")
+            self.assertEqual(a.get("reason"), "rejected", a)
+            it = self.interaction_from(caller)
+            self.assertEqual(it["state"], "queued", "the call goes back to its place in line")
+            self.assertIsNone(it["agent"])
+            n = len(media.received())
+            wait_until(lambda: len(media.received()) > n + 10, what="music on hold again")
+            self.finish(call, "caller")
+            wait_until(lambda: (lambda i: i if i and i["state"] == "ended" else None)(
+                self.interaction_from(caller)), what="abandoned")
+        finally:
+            media.close()
+
+
+class SipShutdown(SipTestCase):
+    def test_graceful_shutdown_hangs_up_calls(self):
+        caller, media = "+4860000009", RtpEndpoint()
+        try:
+            call = self.sipp("caller_until_bye.xml", service="200",
+                             keys={"rtp_port": media.port, "pt": 0, "caller": caller})
+            wait_until(lambda: len(media.received(pt=0)) > 5, what="music on hold")
+            self.assertEqual(self.metrics()["switchboard_sip_calls"], 1)
+            self.srv._kill(harness.signal.SIGTERM)  # graceful: SIGTERM, waits for the exit
+            self.assertEqual(self.srv.proc.returncode, 0)
+            self.finish(call, "caller gets BYE on shutdown")
+            self.srv.tokens.clear()
+            self.srv.start()  # same data dir: the waiting call's interaction was closed, not left queued
+            it = self.interaction_from(caller)
+            self.assertEqual(it["state"], "ended", it)
+            self.assertEqual(it["end_reason"], "cancelled", it)
+        finally:
+            media.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    args, rest = ap.parse_known_args()
+    harness.BINARY = os.path.abspath(args.binary)
+    unittest.main(argv=[sys.argv[0], "-v"] + rest)
+
+
+if __name__ == "__main__":
+    main()
