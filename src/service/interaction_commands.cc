@@ -209,9 +209,7 @@ Core::Fn callback(InteractionId i, json body) {
     if (auto s = only_fields(body, {"number"}); !s) return s.error();
     auto number = req_string(body, "number", 40);
     if (!number) return number.error();
-    for (char c : *number)
-      if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == ' ' || c == '-'))
-        return Error::invalid("number", "may contain only digits, '+', '-' and spaces");
+    if (auto s = check_phone(*number, "number"); !s) return s.error();
     if (!t.engine.interaction(i, t.now)) return Error::not_found(fmt::format("interaction {} is not open", i.value));
     if (auto s = t.engine.convert_to_callback(i, *number, t.now); !s) return s.error();
     t.audit("interaction.callback", target(i), {{"number", *number}});
@@ -235,9 +233,7 @@ Core::Fn schedule_callback(InteractionId i, json body) {
     if (!number) return number.error();
     std::string to = number->empty() ? origin->from : *number;
     if (to.empty()) return Error::invalid("number", "is required: the interaction has no caller number");
-    for (char c : to)
-      if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == ' ' || c == '-'))
-        return Error::invalid("number", "may contain only digits, '+', '-' and spaces");
+    if (auto s = check_phone(to, "number"); !s) return s.error();
     auto notes = req_string(body, "notes", 2000, false);
     if (!notes) return notes.error();
     QueueId queue = origin->queue;

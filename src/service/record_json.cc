@@ -113,6 +113,14 @@ Status only_fields(const json& j, std::initializer_list<const char*> known) {
   return {};
 }
 
+Status check_phone(const std::string& number, const char* field) {
+  if (number.find_first_of("0123456789") == std::string::npos) return Error::invalid(field, "must contain digits");
+  for (char c : number)
+    if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == ' ' || c == '-'))
+      return Error::invalid(field, "may contain only digits, '+', '-' and spaces");
+  return {};
+}
+
 Status check_code(const std::string& code, const char* field) {
   if (code.empty() || code.size() > 40) return Error::invalid(field, "must be 1 to 40 characters");
   for (char c : code)

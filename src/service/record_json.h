@@ -24,6 +24,8 @@ Result<std::string> req_string(const nlohmann::json& j, const char* field, std::
 Result<std::int64_t> req_int(const nlohmann::json& j, const char* field, std::int64_t lo, std::int64_t hi);
 // Rejects fields not in `known` ("unknown field").
 Status only_fields(const nlohmann::json& j, std::initializer_list<const char*> known);
+// A phone number to dial: digits, '+', '-' and spaces.
+Status check_phone(const std::string& number, const char* field);
 // A code like "lunch" or "sale": 1..40 of [a-z0-9_-].
 Status check_code(const std::string& code, const char* field);
 
