@@ -32,9 +32,7 @@ class AgentPool {
   // Drops every stale entry when they outnumber the live ones (O(size)).
   template <class Live>
   void compact_if_sparse(int live_count, const Live& live) {
-    if (heap_.size() <= 2 * static_cast<std::size_t>(live_count) + 64) return;
-    heap_.erase(std::remove_if(heap_.begin(), heap_.end(), [&](const PoolKey& k) { return !live(k); }), heap_.end());
-    std::make_heap(heap_.begin(), heap_.end(), Later{});
+    if (heap_.size() > 2 * static_cast<std::size_t>(live_count) + 64) compact(live);
   }
 
   bool empty() const { return heap_.empty(); }
@@ -44,6 +42,12 @@ class AgentPool {
   const std::vector<PoolKey>& entries() const { return heap_; }
 
  private:
+  template <class Live>
+  void compact(const Live& live) {
+    heap_.erase(std::remove_if(heap_.begin(), heap_.end(), [&](const PoolKey& k) { return !live(k); }), heap_.end());
+    std::make_heap(heap_.begin(), heap_.end(), Later{});
+  }
+
   struct Later {
     bool operator()(const PoolKey& a, const PoolKey& b) const { return b < a; }
   };

@@ -29,8 +29,15 @@ struct Membership {
   std::uint32_t bucket = kNone;
   Channel channel{};
   int score = 0;         // sum of proficiencies on the bucket's required skills
+  int queue_priority = 0;  // the bucket's queue priority (buckets are rebuilt when it changes)
   bool in_pool = false;
 };
+
+// Memberships are kept in this order: queue priority descending, then bucket.
+// An agent looking for work stops at the first priority below the best head found.
+inline bool membership_order(const Membership& x, const Membership& y) {
+  return x.queue_priority != y.queue_priority ? x.queue_priority > y.queue_priority : x.bucket < y.bucket;
+}
 
 struct AgentRec {
   AgentConfig cfg;
@@ -45,7 +52,7 @@ struct AgentRec {
   AgentState state = AgentState::kLoggedOut;  // as last reported
   std::string state_reason;                   // as last reported
   TimePoint state_since{};
-  std::vector<Membership> member;     // sorted by bucket
+  std::vector<Membership> member;     // sorted by membership_order
   bool pooled = false;
   std::uint32_t pool_generation = 0;  // see pool_key.h
   std::int64_t pooled_idle = 0;       // keys used when pooled (to find them again)

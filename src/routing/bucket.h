@@ -31,7 +31,8 @@ struct Bucket {
   bool alive = true;
   WaitTree waiting;                     // value: interaction slot
   AgentPool pool;                       // available agents, best on top (may hold stale entries)
-  int live = 0;                         // live entries in `pool`
+  // Live entries in `pool`: Engine::Impl::pool_live[bucket] (a dense array, so
+  // that unpooling an agent from its ~50 buckets touches few cache lines).
   std::vector<std::uint32_t> eligible;  // agent slots with this bucket in their memberships
   int logged_in_capacity = 0;           // sum of capacity[channel] over logged-in eligible agents
 };

@@ -115,14 +115,13 @@ void Engine::Impl::add_memberships(std::uint32_t a) {
       for (Channel c : kAllChannels) {
         std::uint32_t b = Q.bucket_of(static_cast<int>(level), c);
         if (b == kNone || A.cfg.capacity[c] <= 0) continue;
-        A.member.push_back(Membership{b, c, score, false});
+        A.member.push_back(Membership{b, c, score, Q.cfg.priority, false});
         buckets[b].eligible.push_back(a);
         if (A.logged_in) buckets[b].logged_in_capacity += A.cfg.capacity[c];
       }
     }
   }
-  std::sort(A.member.begin(), A.member.end(),
-            [](const Membership& x, const Membership& y) { return x.bucket < y.bucket; });
+  std::sort(A.member.begin(), A.member.end(), membership_order);
 }
 
 void Engine::Impl::drop_memberships(std::uint32_t a) {
@@ -153,6 +152,7 @@ void Engine::Impl::retire_buckets(std::uint32_t q) {
     B = Bucket{};
     B.alive = false;
     heads[b] = Head{};
+    pool_live[b] = 0;
   }
   Q.buckets.clear();
 }
@@ -202,6 +202,7 @@ void Engine::Impl::build_queue(std::uint32_t q, TimePoint now) {
       B.strategy = Q.cfg.strategy;
       buckets.push_back(std::move(B));
       heads.emplace_back();
+      pool_live.push_back(0);
       Q.buckets[level * kChannelCount + static_cast<std::size_t>(c)] = b;
     }
   }
@@ -215,13 +216,16 @@ void Engine::Impl::build_queue(std::uint32_t q, TimePoint now) {
         std::uint32_t b = Q.bucket_of(static_cast<int>(level), c);
         if (b == kNone || A.cfg.capacity[c] <= 0) continue;
         unpool(a);
-        A.member.push_back(Membership{b, c, score, false});
+        A.member.push_back(Membership{b, c, score, Q.cfg.priority, false});
         buckets[b].eligible.push_back(a);
         if (A.logged_in) buckets[b].logged_in_capacity += A.cfg.capacity[c];
         any = true;
       }
     }
-    if (any) touched.push_back(a);
+    if (any) {
+      std::sort(A.member.begin(), A.member.end(), membership_order);
+      touched.push_back(a);
+    }
   }
   // Targeted interactions keep their place; their agents' keys follow the new priority.
   for (const auto& [key, i] : Q.targeted) {

@@ -83,6 +83,7 @@ struct Engine::Impl {
 
   std::vector<Bucket> buckets;
   std::vector<Head> heads;            // parallel to buckets
+  std::vector<int> pool_live;         // parallel to buckets: live entries in the bucket's pool
   mutable TimerHeap timers;
   std::vector<std::uint32_t> picks;   // reused by match_interaction
   std::vector<std::uint32_t> one;     // reused by match_agent

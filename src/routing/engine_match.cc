@@ -12,7 +12,7 @@ void Engine::Impl::pool(std::uint32_t a) {
   assert(!A.pooled);
   std::uint32_t mask = takeable_mask(A);
   if (!mask) return;
-  ++A.pool_generation;
+  if (++A.pool_generation == 0) ++A.pool_generation;  // 0 means "not pooled" in live_gen
   A.pooled_idle = to_micros(A.idle_since);
   A.pooled_occupancy = occupancy_ppm(A);
   A.pooled = true;  // the entries pushed below are live, older ones of this agent stale
@@ -28,8 +28,7 @@ void Engine::Impl::pool(std::uint32_t a) {
     // everything when stale entries outnumber live ones.
     B.pool.drop_stale_top(is_live);
     B.pool.push(k);
-    ++B.live;
-    B.pool.compact_if_sparse(B.live, is_live);
+    B.pool.compact_if_sparse(++pool_live[m.bucket], is_live);
     m.in_pool = true;
   }
 }
@@ -42,16 +41,16 @@ void Engine::Impl::unpool(std::uint32_t a) {
   for (Membership& m : A.member) {
     if (!m.in_pool) continue;
     m.in_pool = false;
-    Bucket& B = buckets[m.bucket];
-    --B.live;
-    assert(B.live >= 0);
+    --pool_live[m.bucket];
+    assert(pool_live[m.bucket] >= 0);
   }
 }
 
 void Engine::Impl::emit_state(std::uint32_t a, TimePoint at) {
   AgentRec& A = agents[a];
   AgentState s = derive_state(A);
-  const std::string& reason = derived_reason(A);
+  static const std::string kNoReason;
+  const std::string& reason = s == AgentState::kNotReady ? A.not_ready_reason : kNoReason;  // derived_reason()
   if (s == A.state && reason == A.state_reason) return;
   emit(at, AgentStateChanged{A.cfg.id, A.state, s, reason});
   A.state = s;
@@ -73,10 +72,12 @@ bool Engine::Impl::match_agent(std::uint32_t a, TimePoint at) {
   int best_qp = 0;
   WaitKey best_key;
   std::uint32_t best = kNone;
-  for (const Membership& m : A.member) {
+  for (const Membership& m : A.member) {  // queue priority descending (membership_order)
+    if (found && m.queue_priority < best_qp) break;  // no later bucket can serve first
     if (!(mask & channel_bit(m.channel))) continue;
     const Head& h = heads[m.bucket];
-    if (!h.valid) continue;
+    if (!h.valid()) continue;
+    assert(h.queue_priority == m.queue_priority);
     if (!found || serves_before(h.queue_priority, h.key, best_qp, best_key)) {
       found = true;
       best_qp = h.queue_priority;
@@ -109,7 +110,7 @@ void Engine::Impl::match_interaction(std::uint32_t i, TimePoint at) {
     return;
   }
   Bucket& B = buckets[I.bucket];
-  if (B.live == 0) return;
+  if (pool_live[I.bucket] == 0) return;
   B.pool.drop_stale_top([this](const PoolKey& k) { return live(k); });
   pick_agents(B.strategy, B.channel, B.pool, queues[I.queue].rr_last,
               [this](const PoolKey& k) { return live(k); }, picks);

@@ -20,7 +20,6 @@ void Engine::Impl::refresh_head(std::uint32_t b) {
     return;
   }
   auto it = B.waiting.begin();
-  h.valid = true;
   h.queue_priority = queues[B.queue].cfg.priority;
   h.key = it->first;
   h.interaction = it->second;
@@ -45,15 +44,17 @@ void Engine::Impl::insert_waiting(std::uint32_t i, TimePoint at) {
   assert(b != kNone);
   buckets[b].waiting.insert({key, i});
   Head& h = heads[b];
-  if (!h.valid || key < h.key) {
-    h.valid = true;
+  if (!h.valid() || key < h.key) {
     h.queue_priority = Q.cfg.priority;
     h.key = key;
     h.interaction = i;
   }
   I.bucket = b;
-  if (static_cast<std::size_t>(level) + 1 < Q.levels.size())
-    schedule(i, TimerKind::kRelax, I.queue_entered + Q.level_after[static_cast<std::size_t>(level) + 1]);
+  if (static_cast<std::size_t>(level) + 1 < Q.levels.size()) {
+    const Duration after = Q.level_after[static_cast<std::size_t>(level) + 1];
+    // Just entered the queue: the step is due at "now + after", so it may join that lane.
+    schedule(i, TimerKind::kRelax, I.queue_entered + after, I.queue_entered == at ? after : Duration::zero());
+  }
   else
     cancel_timer(i, TimerKind::kRelax);
 }
@@ -64,9 +65,15 @@ void Engine::Impl::remove_waiting(std::uint32_t i) {
   const WaitKey key = I.key();
   if (I.bucket != kNone) {
     std::uint32_t b = I.bucket;
-    [[maybe_unused]] auto n = buckets[b].waiting.erase(key);
-    assert(n == 1);
-    if (heads[b].interaction == i) refresh_head(b);
+    WaitTree& w = buckets[b].waiting;
+    if (heads[b].interaction == i) {  // the usual case (offers take heads): no search
+      assert(w.begin()->second == i);
+      w.erase(w.begin());
+      refresh_head(b);
+    } else {
+      [[maybe_unused]] auto n = w.erase(key);
+      assert(n == 1);
+    }
     I.bucket = kNone;
   } else {
     assert(I.target != kNone);

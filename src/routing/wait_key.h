@@ -24,11 +24,12 @@ struct WaitKey {
 
 // The first waiting interaction of a bucket, cached in a flat array so that an
 // agent can compare the heads of all its buckets without touching the trees.
+// 32 bytes: two heads per cache line.
 struct Head {
-  bool valid = false;
   int queue_priority = 0;
+  std::uint32_t interaction = kNone;  // kNone: nobody waits in the bucket
   WaitKey key;
-  std::uint32_t interaction = kNone;
+  bool valid() const { return interaction != kNone; }
 };
 
 // True when `a` should be served before `b` (queue priority, then WaitKey).
