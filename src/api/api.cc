@@ -60,7 +60,8 @@ std::string bearer_token(const http::Request& req) {
 }
 
 Api::Api(Context ctx) : ctx_(std::move(ctx)) {
-  for (auto* table : {&auth_routes, &config_routes, &agent_routes, &interaction_routes, &meta_routes, &report_routes})
+  for (auto* table : {&auth_routes, &config_routes, &agent_routes, &interaction_routes, &meta_routes, &report_routes,
+                      &telephony_routes})
     for (auto& r : (*table)()) routes_.push_back(std::move(r));
 }
 

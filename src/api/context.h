@@ -14,6 +14,10 @@
 #include "service/core.h"
 #include "service/loop.h"
 
+namespace sb::telephony {
+class Telephony;
+}
+
 namespace sb::api {
 
 struct Context {
@@ -25,6 +29,7 @@ struct Context {
   service::Loop& workers;  // slow work off the io threads (password hashing)
   service::Loop& replies;  // store reads and JSON serialisation after a routing query
   std::string version;
+  telephony::Telephony* phones = nullptr;  // SIP telephony, when it runs
 };
 
 // One authenticated request in flight.
@@ -75,6 +80,7 @@ std::vector<ApiRoute> agent_routes();
 std::vector<ApiRoute> interaction_routes();
 std::vector<ApiRoute> meta_routes();
 std::vector<ApiRoute> report_routes();
+std::vector<ApiRoute> telephony_routes();
 
 // Builds the OpenAPI 3 document of a route table.
 nlohmann::json openapi(const std::vector<ApiRoute>& routes, const std::string& version);

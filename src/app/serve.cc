@@ -105,6 +105,7 @@ int serve(const config::Config& cfg) {
     telephony::TelephonyOptions topts;
     topts.host = hp->host;
     topts.port = static_cast<std::uint16_t>(hp->port);
+    topts.recordings_dir = (std::filesystem::path(cfg.get_string("data.dir")) / "recordings").string();
     phones = std::make_unique<telephony::Telephony>(core, registry, topts);
     publishers.add(*phones);
   }
@@ -162,7 +163,8 @@ int serve(const config::Config& cfg) {
                          auth::ThrottlePolicy{static_cast<int>(cfg.get_int("auth.max_failed_logins"))});
   service::Loop workers(clock, [] {});
   service::Loop replies(clock, [] {});
-  api::Api api(api::Context{core, **store, sessions, hub, registry, workers, replies, kVersion});
+  api::Api api(api::Context{core, **store, sessions, hub, registry, workers, replies, kVersion,
+                            sip_up ? phones.get() : nullptr});
   api.install(server);
   if (auto s = server.start(); !s) {
     spdlog::critical("{}", s.error().message);

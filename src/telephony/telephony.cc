@@ -20,6 +20,7 @@
 #include "service/commands.h"
 #include "telephony/digest.h"
 #include "telephony/moh.h"
+#include "telephony/recorder.h"
 #include "telephony/registrar.h"
 #include "telephony/sdp.h"
 
@@ -125,6 +126,8 @@ struct Call {
   std::map<std::int64_t, std::unique_ptr<Leg>> agents;  // agent id -> ringing or bridged leg
   Leg* bridged = nullptr;                               // the agent leg in conversation
   MohCursor moh;
+  std::unique_ptr<WavRecorder> rec;                     // while bridged (and recording is configured)
+  bool held = false;                                    // the agent's phone put the caller on hold: music, no relay
   bool codec_known = true;                              // false until a late-offer ACK answers
 };
 
@@ -447,7 +450,7 @@ struct Telephony::Impl {
     return leg;
   }
 
-  std::string local_sdp(Leg& leg, std::vector<Codec> codecs) {
+  std::string local_sdp(Leg& leg, std::vector<Codec> codecs, Direction dir = Direction::kSendRecv) {
     char ip[64] = {0};
     sa_ntop(&media_ip, ip, sizeof ip);
     SdpParams p;
@@ -456,6 +459,7 @@ struct Telephony::Impl {
     p.codecs = std::move(codecs);
     p.session_id = rtp_sess_ssrc(leg.rtp);
     p.version = leg.sdp_version++;
+    p.direction = dir;
     return make_sdp(p);
   }
 
@@ -475,9 +479,32 @@ struct Telephony::Impl {
   static int on_offer(mbuf** descp, const sip_msg* msg, void* arg) {  // re-INVITE (hold, resume, refresh)
     auto* leg = static_cast<Leg*>(arg);
     if (leg->closed) return EINVAL;
-    if (!leg->tel->apply_remote_sdp(*leg, msg)) return EPROTO;
-    *descp = make_mbuf(leg->tel->local_sdp(*leg, {leg->codec}));
+    sa before = leg->remote;
+    bool had_remote = leg->have_remote;
+    auto audio = leg->tel->apply_remote_sdp(*leg, msg);
+    if (!audio) return EPROTO;
+    // Hold (RFC 3264 sendonly/inactive, or c=0.0.0.0): keep sending where the media came from.
+    if (audio->on_hold() && had_remote && !leg->have_remote) leg->remote = before, leg->have_remote = true;
+    Direction answer = Direction::kSendRecv;
+    if (audio->direction == Direction::kSendOnly) answer = Direction::kRecvOnly;
+    else if (audio->direction == Direction::kInactive) answer = Direction::kInactive;
+    else if (audio->direction == Direction::kRecvOnly) answer = Direction::kSendOnly;
+    if (leg->agent) leg->tel->on_agent_hold(*leg, audio->on_hold());
+    *descp = make_mbuf(leg->tel->local_sdp(*leg, {leg->codec}, answer));
     return *descp ? 0 : ENOMEM;
+  }
+
+  // The agent's phone holds (re-INVITE sendonly/inactive) or resumes (sendrecv) the caller.
+  void on_agent_hold(Leg& leg, bool hold) {
+    Call& c = *leg.call;
+    if (c.state != Call::State::kBridged || c.bridged != &leg || c.held == hold) return;
+    c.held = hold;
+    spdlog::info("[sip][call={}][agent={}] {}", c.id, leg.agent->value, hold ? "caller on hold" : "caller resumed");
+    if (hold) start_moh();
+    else c.caller->first_relay = true;
+    if (c.interaction)
+      execute(note_event(*c.interaction, hold ? "call.held" : "call.resumed", {{"interaction", c.interaction->value}}),
+              nullptr);
   }
 
   static int on_answer(const sip_msg* msg, void* arg) {  // the SDP answer (agent's 200, or caller's ACK)
@@ -511,8 +538,13 @@ struct Telephony::Impl {
     leg->remote = *src;  // symmetric RTP: answer where the packets come from
     leg->have_remote = true;
     Call& c = *leg->call;
-    if (c.state != Call::State::kBridged || !c.bridged) return;
+    if (c.state != Call::State::kBridged || !c.bridged || c.held) return;
     Leg* to = leg->agent ? (leg == c.bridged ? c.caller.get() : nullptr) : c.bridged;
+    if (c.rec && (hdr->pt == 0 || hdr->pt == 8)) {  // only audio: telephone-events (DTMF) are never stored
+      c.rec->write(leg->agent ? WavRecorder::Side::kAgent : WavRecorder::Side::kCaller,
+                   hdr->pt == 8 ? Codec::kPcma : Codec::kPcmu,
+                   std::string_view(reinterpret_cast<const char*>(mbuf_buf(mb)), mbuf_get_left(mb)));
+    }
     if (!to || to->closed || !to->have_remote) return;
     bool marker = hdr->m || to->first_relay;
     to->first_relay = false;
@@ -635,6 +667,7 @@ struct Telephony::Impl {
     auto it = calls.find(id);
     if (it == calls.end()) return;
     Call& c = *it->second;
+    stop_recording(c);
     if (c.caller) c.caller->closed = true;
     for (auto& [a, l] : c.agents) l->closed = true;
     if (c.interaction) call_by_interaction.erase(c.interaction->value);
@@ -726,6 +759,7 @@ struct Telephony::Impl {
       }
       call.state = Call::State::kBridged;
       call.bridged = li->second.get();
+      start_recording(call);
       for (auto& [other, l] : call.agents)
         if (other != agent) drop_agent_leg(call, other);
       spdlog::info("[sip][call={}][agent={}] bridged", id, agent);
@@ -781,9 +815,83 @@ struct Telephony::Impl {
     } else if (type == "interaction.transferred" && c.state == Call::State::kBridged) {
       // Back in a queue: the agent leg ends, the caller hears music again.
       if (c.bridged) drop_agent_leg(c, c.bridged->agent->value);
+      stop_recording(c);
+      c.held = false;
       c.state = Call::State::kWaiting;
       start_moh();
     }
+  }
+
+  // ---------------------------------------------------------------- recording
+  // An event in the interaction's history, appended by the system actor.
+  static Core::Fn note_event(InteractionId iid, std::string type, json data) {
+    return [iid, type = std::move(type), data = std::move(data)](service::Txn& t) -> Core::Value {
+      t.event(type, data, iid);
+      return json::object();
+    };
+  }
+
+  void start_recording(Call& c) {
+    if (opts.recordings_dir.empty() || c.rec || !c.interaction) return;
+    std::string path = fmt::format("{}/{}.wav", opts.recordings_dir, c.interaction->value);
+    auto r = WavRecorder::open(path);
+    if (!r) {
+      spdlog::error("[sip][call={}] not recorded: {}", c.id, r.error().message);
+      return;
+    }
+    c.rec = std::move(*r);
+    spdlog::info("[sip][call={}][interaction={}] recording to {}", c.id, c.interaction->value, path);
+    execute(note_event(*c.interaction, "recording.started", {{"interaction", c.interaction->value}, {"path", path}}),
+            nullptr);
+  }
+
+  void stop_recording(Call& c) {
+    if (!c.rec) return;
+    c.rec->close();
+    double seconds = static_cast<double>(c.rec->frames_written()) / WavRecorder::kRate;
+    if (c.interaction)
+      execute(note_event(*c.interaction, "recording.stopped",
+                         {{"interaction", c.interaction->value}, {"path", c.rec->path()}, {"seconds", seconds}}),
+              nullptr);
+    c.rec.reset();
+  }
+
+  // SIP thread: checks the call is being recorded, then has the core check the
+  // actor holds it (and log the event) before the recorder is paused.
+  void set_paused(InteractionId iid, bool paused, service::Actor actor,
+                  std::function<void(Result<json>)> done) {
+    auto it = call_by_interaction.find(iid.value);
+    if (it == call_by_interaction.end())
+      return done(Error::not_found(fmt::format("interaction {} is not a live call", iid.value)));
+    if (!it->second->rec) return done(Error::conflict(fmt::format("interaction {} is not being recorded", iid.value)));
+    std::string path = it->second->rec->path();
+    const char* type = paused ? "recording.paused" : "recording.resumed";
+    Core::Fn fn = [iid, type, path](service::Txn& t) -> Core::Value {
+      auto snap = t.engine.interaction(iid, t.now);
+      if (!snap) return Error::not_found(fmt::format("interaction {} is not open", iid.value));
+      if (t.actor.role == store::Role::kAgent &&
+          (!snap->agent || !t.actor.user || snap->agent->value != t.actor.user->value))
+        return Error{ErrorCode::kPermissionDenied, "the interaction is not yours", "interaction"};
+      t.audit(type, fmt::format("interaction:{}", iid.value), {{"path", path}});
+      t.event(type, {{"interaction", iid.value}, {"path", path}}, iid);
+      return json::object();
+    };
+    std::weak_ptr<Gate> g = gate;
+    core.execute(std::move(actor), std::move(fn), [this, g, iid, paused, done](Core::Value v) {
+      if (!v) return done(v.error());
+      auto gate_ = g.lock();
+      if (!gate_ || !gate_->post([this, iid, paused, done] {
+            auto ci = call_by_interaction.find(iid.value);
+            if (ci == call_by_interaction.end() || !ci->second->rec)
+              return done(Error::conflict(fmt::format("interaction {} is no longer recorded", iid.value)));
+            WavRecorder& r = *ci->second->rec;
+            if (paused) r.pause(tmr_jiffies());
+            else r.resume(tmr_jiffies());
+            spdlog::info("[sip][interaction={}] recording {}", iid.value, paused ? "paused" : "resumed");
+            done(json{{"interaction", iid.value}, {"path", r.path()}, {"paused", r.paused()}});
+          }))
+        done(Error{ErrorCode::kUnavailable, "telephony is stopping", {}});
+    });
   }
 
   // ---------------------------------------------------------------- music on hold
@@ -804,7 +912,7 @@ struct Telephony::Impl {
     while (moh_ticks < due && burst++ < 5) {
       ++moh_ticks;
       for (auto& [id, c] : calls) {
-        if (c->state == Call::State::kBridged) continue;
+        if (c->state == Call::State::kBridged && !c->held) continue;
         any = true;
         Leg& leg = *c->caller;
         if (leg.closed || !leg.have_remote || !leg.sess) continue;
@@ -866,6 +974,13 @@ void Telephony::stop() {
     if (!v) spdlog::warn("[sip][interaction={}] on shutdown: {}", iid.value, v.error().message);
   }
   impl->to_close.clear();
+}
+
+void Telephony::set_recording_paused(InteractionId interaction, bool paused, service::Actor actor,
+                                     std::function<void(Result<json>)> done) {
+  Impl* impl = impl_.get();
+  if (!impl->post([impl, interaction, paused, actor, done] { impl->set_paused(interaction, paused, actor, done); }))
+    done(Error{ErrorCode::kUnavailable, "telephony is not running", {}});
 }
 
 std::uint16_t Telephony::sip_port() const { return impl_->bound_port; }

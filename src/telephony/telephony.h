@@ -13,6 +13,7 @@
 //
 // No libre header is visible here: include this from anywhere.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +32,7 @@ struct TelephonyOptions {
   std::uint16_t rtp_min_port = 16384, rtp_max_port = 32767;
   std::int64_t nonce_ttl_s = 300;
   std::int64_t min_expires_s = 30, max_expires_s = 3600, default_expires_s = 3600;
+  std::string recordings_dir;      // bridged calls are recorded to <dir>/<interaction id>.wav; empty: not recorded
 };
 
 class Telephony final : public service::Publisher {
@@ -54,6 +56,14 @@ class Telephony final : public service::Publisher {
 
   // The bound SIP port (after start()).
   std::uint16_t sip_port() const;
+
+  // Pauses or resumes the recording of a live call (any thread). `actor` must
+  // hold the interaction (agents; supervisors and admins may act on any).
+  // `done` gets {interaction, path, paused} once the recorder is paused (no
+  // audio is stored from then on), or an error: 404 unknown, 409 not being
+  // recorded, 403 not the holder. It runs on the SIP or the store thread.
+  void set_recording_paused(InteractionId interaction, bool paused, service::Actor actor,
+                            std::function<void(Result<nlohmann::json>)> done);
 
   // Routing thread: forwards (events before start() are dropped) the events telephony cares about to the SIP thread.
   void publish(const service::Published& e) override;

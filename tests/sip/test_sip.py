@@ -378,6 +378,67 @@ class Sip(SipTestCase):
             media.close()
 
 
+class SipHold(SipTestCase):
+    def events_of(self, iid):
+        st, ev = self.srv.request("GET", f"/api/interactions/{iid}/events", user="admin")
+        self.assertEqual(st, 200, ev)
+        return [e["type"] for e in ev]
+
+    def test_agent_phone_holds_and_resumes(self):
+        phone_port = free_sip_port()
+        self.register("anna", phone_port)
+        caller, agent_media, caller_media = "+4860000007", RtpEndpoint(), RtpEndpoint()
+        try:
+            phone = self.sipp("agent_hold.xml", local_port=phone_port, keys={"rtp_port": agent_media.port})
+            call = self.sipp("caller.xml", "-d", "8000", service="100",
+                             keys={"rtp_port": caller_media.port, "pt": 0, "caller": caller})
+            it = wait_until(lambda: self.interaction_from(caller), what="interaction created")
+            self.ready("anna")
+            it = wait_until(lambda: (lambda i: i if i and i["state"] == "connected" else None)(
+                self.interaction_from(caller)), what="connected to anna")
+            iid = it["id"]
+
+            def agent_talks(n=15):
+                sb = agent_media.peer()
+                for k in range(n):
+                    agent_media.send(sb, b"A" * 160, seq=k, ts=160 * k)
+                    time.sleep(0.02)
+
+            def voice():
+                return len(caller_media.received(payload_prefix=b"AAAA"))
+
+            # Bridged: the caller hears the agent. (agent_media.peer() is Switchboard's agent-side socket
+            # only once Switchboard sent something there; the caller's sipp sends nothing, so prime it.)
+            sb_caller_side = caller_media.peer()
+            caller_media.send(sb_caller_side, b"C" * 160)
+            wait_until(lambda: agent_media.received(payload_prefix=b"CCCC"), what="caller -> agent")
+            self.assertEqual(self.metrics()["switchboard_sip_dialogs"], 2)
+            agent_talks()
+            wait_until(lambda: voice() >= 10, what="agent -> caller before hold")
+            # Hold (re-INVITE a=sendonly from the phone): music for the caller, the agent is not heard.
+            wait_until(lambda: "call.held" in self.events_of(iid), timeout=6, what="call.held")
+            n_voice, n_all = voice(), len(caller_media.received())
+            agent_talks()
+            time.sleep(0.5)
+            self.assertEqual(voice(), n_voice, "the held caller does not hear the agent")
+            self.assertGreater(len(caller_media.received()) - n_all, 30, "music on hold while held")
+            self.assertEqual(self.interaction_from(caller)["state"], "connected")
+            # Resume (re-INVITE a=sendrecv): the bridge is back.
+            wait_until(lambda: "call.resumed" in self.events_of(iid), timeout=6, what="call.resumed")
+            agent_talks()
+            wait_until(lambda: voice() >= n_voice + 10, what="agent -> caller after resume")
+            self.finish(phone, "agent phone (hold, resume, BYE)")
+            self.finish(call, "caller")
+            wait_until(lambda: self.metrics().get("switchboard_sip_dialogs") == 0, what="dialogs freed")
+        finally:
+            for p in (locals().get("phone"), locals().get("call")):
+                if p and p.poll() is None:
+                    p.kill()
+                    p.communicate()
+            agent_media.close()
+            caller_media.close()
+
+
 class SipShutdown(SipTestCase):
     def test_graceful_shutdown_hangs_up_calls(self):
         caller, media = "+4860000009", RtpEndpoint()

@@ -1,0 +1,136 @@
+#include "telephony/recorder.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "telephony/g711.h"
+
+namespace sb::telephony {
+
+namespace {
+void put16(std::uint8_t* p, std::uint16_t v) {
+  p[0] = static_cast<std::uint8_t>(v);
+  p[1] = static_cast<std::uint8_t>(v >> 8);
+}
+void put32(std::uint8_t* p, std::uint32_t v) {
+  put16(p, static_cast<std::uint16_t>(v));
+  put16(p + 2, static_cast<std::uint16_t>(v >> 16));
+}
+constexpr std::size_t kHeader = 44;
+constexpr std::size_t kFlushBytes = 32 * 1024;
+}  // namespace
+
+Result<std::unique_ptr<WavRecorder>> WavRecorder::open(const std::string& path, std::size_t max_skew) {
+  std::error_code ec;
+  auto dir = std::filesystem::path(path).parent_path();
+  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) return Error::internal(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
+  auto r = std::unique_ptr<WavRecorder>(new WavRecorder(path, f, max_skew));
+  r->patch_header();
+  return r;
+}
+
+WavRecorder::WavRecorder(std::string path, std::FILE* f, std::size_t max_skew)
+    : path_(std::move(path)), f_(f), max_skew_(max_skew) {}
+
+WavRecorder::~WavRecorder() { close(); }
+
+void WavRecorder::write(Side side, Codec codec, std::string_view payload) {
+  if (!f_ || paused_) return;
+  auto& buf = pending_[static_cast<int>(side)];
+  buf.reserve(buf.size() + payload.size());
+  for (char ch : payload) {
+    auto b = static_cast<std::uint8_t>(ch);
+    buf.push_back(codec == Codec::kPcma ? alaw_to_linear(b) : ulaw_to_linear(b));
+  }
+  drain(false);
+}
+
+void WavRecorder::emit(std::int16_t left, std::int16_t right) {
+  std::uint8_t b[4];
+  put16(b, static_cast<std::uint16_t>(left));
+  put16(b + 2, static_cast<std::uint16_t>(right));
+  out_.insert(out_.end(), b, b + 4);
+  ++frames_;
+}
+
+// Writes the frames both sides have; with pad_all (or when one side is too far
+// ahead) the other side is padded with silence.
+void WavRecorder::drain(bool pad_all) {
+  auto& l = pending_[0];
+  auto& r = pending_[1];
+  std::size_t both = std::min(l.size(), r.size());
+  std::size_t longer = std::max(l.size(), r.size());
+  std::size_t n = both;
+  if (pad_all) n = longer;
+  else if (longer - both > max_skew_) n = longer - max_skew_ / 2;  // keep some slack for the late side
+  if (n > 0) {
+    for (std::size_t i = 0; i < n; ++i) emit(i < l.size() ? l[i] : 0, i < r.size() ? r[i] : 0);
+    l.erase(l.begin(), l.begin() + static_cast<std::ptrdiff_t>(std::min(n, l.size())));
+    r.erase(r.begin(), r.begin() + static_cast<std::ptrdiff_t>(std::min(n, r.size())));
+  }
+  if (!out_.empty() && (out_.size() >= kFlushBytes || pad_all)) {
+    std::fwrite(out_.data(), 1, out_.size(), f_);
+    out_.clear();
+  }
+}
+
+void WavRecorder::pause(std::uint64_t now_ms) {
+  if (!f_ || paused_) return;
+  drain(true);  // keep what was said before the pause, aligned
+  paused_ = true;
+  paused_at_ms_ = now_ms;
+}
+
+void WavRecorder::resume(std::uint64_t now_ms) {
+  if (!f_ || !paused_) return;
+  paused_ = false;
+  std::uint64_t ms = now_ms > paused_at_ms_ ? now_ms - paused_at_ms_ : 0;
+  std::uint64_t samples = ms * kRate / 1000;
+  for (std::uint64_t i = 0; i < samples; ++i) {
+    emit(0, 0);
+    if (out_.size() >= kFlushBytes) {
+      std::fwrite(out_.data(), 1, out_.size(), f_);
+      out_.clear();
+    }
+  }
+  drain(true);
+}
+
+void WavRecorder::patch_header() {
+  std::uint8_t h[kHeader];
+  std::uint32_t data = static_cast<std::uint32_t>(std::min<std::uint64_t>(frames_ * 4, 0xFFFFFFF0u - kHeader));
+  std::memcpy(h, "RIFF", 4);
+  put32(h + 4, static_cast<std::uint32_t>(36 + data));
+  std::memcpy(h + 8, "WAVEfmt ", 8);
+  put32(h + 16, 16);
+  put16(h + 20, 1);              // PCM
+  put16(h + 22, 2);              // channels: caller, agent
+  put32(h + 24, kRate);          // sample rate
+  put32(h + 28, kRate * 2 * 2);  // byte rate
+  put16(h + 32, 4);              // block align
+  put16(h + 34, 16);             // bits per sample
+  std::memcpy(h + 36, "data", 4);
+  put32(h + 40, data);
+  long pos = std::ftell(f_);
+  std::fseek(f_, 0, SEEK_SET);
+  std::fwrite(h, 1, kHeader, f_);
+  if (pos > static_cast<long>(kHeader)) std::fseek(f_, pos, SEEK_SET);
+}
+
+void WavRecorder::close() {
+  if (!f_) return;
+  if (paused_) resume(paused_at_ms_);  // nothing more: the call ended while paused
+  drain(true);
+  patch_header();
+  std::fclose(f_);
+  f_ = nullptr;
+}
+
+}  // namespace sb::telephony

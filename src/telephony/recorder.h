@@ -1,0 +1,69 @@
+#pragma once
+// Call recording: a stereo WAV file (RIFF, PCM 16-bit, 8 kHz), the caller on
+// the left channel and the agent on the right, decoded from G.711.
+//
+// The two legs' RTP arrive independently; each side's decoded samples wait in
+// a small buffer and are written interleaved as soon as both sides have them.
+// A side that stops sending (hold, silence suppression, a lost leg) is padded
+// with silence once the other side is more than `max_skew` samples ahead, so
+// the channels stay aligned within that bound and nothing grows without limit.
+//
+// Pause (for card numbers and the like): audio arriving while paused is
+// discarded before it is decoded, and never written; on resume, silence of the
+// paused length is written so that the recording's timeline still matches the
+// call (offsets in the file are offsets into the call). DTMF events (RFC 4733)
+// are never recorded at all: only PCMU/PCMA payloads are.
+//
+// Plain C++ (no libre), single-threaded (the SIP thread), unit-tested.
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "telephony/sdp.h"
+
+namespace sb::telephony {
+
+class WavRecorder {
+ public:
+  enum class Side { kCaller = 0, kAgent = 1 };
+  static constexpr int kRate = 8000;
+
+  // Creates (truncates) `path`, creating its directory if needed.
+  static Result<std::unique_ptr<WavRecorder>> open(const std::string& path, std::size_t max_skew = 1600);
+  ~WavRecorder();  // close()s
+  WavRecorder(const WavRecorder&) = delete;
+  WavRecorder& operator=(const WavRecorder&) = delete;
+
+  // One RTP payload from one side (G.711 bytes). Ignored while paused.
+  void write(Side side, Codec codec, std::string_view payload);
+  void pause(std::uint64_t now_ms);
+  // Writes the silence that stands for the paused time, then records again.
+  void resume(std::uint64_t now_ms);
+  bool paused() const { return paused_; }
+  // Flushes, pads the shorter side, patches the RIFF sizes and closes. Idempotent.
+  void close();
+
+  const std::string& path() const { return path_; }
+  std::uint64_t frames_written() const { return frames_; }  // stereo sample frames
+
+ private:
+  WavRecorder(std::string path, std::FILE* f, std::size_t max_skew);
+  void drain(bool pad_all);
+  void emit(std::int16_t left, std::int16_t right);
+  void patch_header();
+
+  std::string path_;
+  std::FILE* f_ = nullptr;
+  std::size_t max_skew_;
+  std::vector<std::int16_t> pending_[2];
+  std::vector<std::uint8_t> out_;
+  std::uint64_t frames_ = 0;
+  bool paused_ = false;
+  std::uint64_t paused_at_ms_ = 0;
+};
+
+}  // namespace sb::telephony

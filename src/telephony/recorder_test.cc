@@ -1,0 +1,103 @@
+#include "telephony/recorder.h"
+
+#include <gtest/gtest.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "telephony/g711.h"
+
+namespace sb::telephony {
+namespace {
+
+std::string tmp_path(const char* name) {
+  return (std::filesystem::temp_directory_path() / fmt::format("sb-rec-{}-{}", ::getpid(), name) / "r.wav").string();
+}
+
+std::string slurp(const std::string& p) {
+  std::ifstream f(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), {}};
+}
+
+std::int16_t s16(const std::string& b, std::size_t off) {
+  return static_cast<std::int16_t>(static_cast<std::uint8_t>(b[off]) | (static_cast<std::uint8_t>(b[off + 1]) << 8));
+}
+std::uint32_t u32(const std::string& b, std::size_t off) {
+  return static_cast<std::uint32_t>(static_cast<std::uint16_t>(s16(b, off))) |
+         (static_cast<std::uint32_t>(static_cast<std::uint16_t>(s16(b, off + 2))) << 16);
+}
+
+std::string frame(std::uint8_t ulaw) { return std::string(160, static_cast<char>(ulaw)); }
+
+TEST(WavRecorder, StereoHeaderAndChannels) {
+  auto path = tmp_path("a");
+  {
+    auto r = WavRecorder::open(path);
+    ASSERT_TRUE(r);
+    for (int i = 0; i < 5; ++i) {
+      (*r)->write(WavRecorder::Side::kCaller, Codec::kPcmu, frame(linear_to_ulaw(1000)));
+      (*r)->write(WavRecorder::Side::kAgent, Codec::kPcma, std::string(160, static_cast<char>(linear_to_alaw(-2000))));
+    }
+  }
+  std::string b = slurp(path);
+  ASSERT_EQ(b.size(), 44u + 5 * 160 * 4);
+  EXPECT_EQ(b.substr(0, 4), "RIFF");
+  EXPECT_EQ(u32(b, 4), b.size() - 8);
+  EXPECT_EQ(b.substr(8, 8), "WAVEfmt ");
+  EXPECT_EQ(s16(b, 22), 2);     // channels
+  EXPECT_EQ(u32(b, 24), 8000u);  // rate
+  EXPECT_EQ(s16(b, 34), 16);
+  EXPECT_EQ(u32(b, 40), 5u * 160 * 4);
+  EXPECT_NEAR(s16(b, 44), 1000, 40);   // left: caller
+  EXPECT_NEAR(s16(b, 46), -2000, 80);  // right: agent
+  std::filesystem::remove_all(std::filesystem::path(path).parent_path());
+}
+
+TEST(WavRecorder, OneSidedAudioIsPaddedWithSilence) {
+  auto path = tmp_path("b");
+  {
+    auto r = WavRecorder::open(path, 320);
+    ASSERT_TRUE(r);
+    for (int i = 0; i < 10; ++i) (*r)->write(WavRecorder::Side::kAgent, Codec::kPcmu, frame(linear_to_ulaw(3000)));
+    EXPECT_GT((*r)->frames_written(), 1000u);  // not held back for ever
+  }
+  std::string b = slurp(path);
+  ASSERT_EQ(b.size(), 44u + 1600 * 4);
+  EXPECT_EQ(s16(b, 44), 0);
+  EXPECT_NEAR(s16(b, 46), 3000, 100);
+  std::filesystem::remove_all(std::filesystem::path(path).parent_path());
+}
+
+TEST(WavRecorder, PauseWritesNoAudioButKeepsTime) {
+  auto path = tmp_path("c");
+  {
+    auto r = WavRecorder::open(path);
+    ASSERT_TRUE(r);
+    auto both = [&](std::int16_t v) {
+      (*r)->write(WavRecorder::Side::kCaller, Codec::kPcmu, frame(linear_to_ulaw(v)));
+      (*r)->write(WavRecorder::Side::kAgent, Codec::kPcmu, frame(linear_to_ulaw(v)));
+    };
+    both(1000);
+    (*r)->pause(10'000);
+    EXPECT_TRUE((*r)->paused());
+    for (int i = 0; i < 20; ++i) both(5000);  // card number: never stored
+    (*r)->resume(10'100);                     // 100 ms of silence stands for the pause
+    both(2000);
+  }
+  std::string b = slurp(path);
+  ASSERT_EQ(b.size(), 44u + (160 + 800 + 160) * 4);
+  for (std::size_t f = 0; f < 1120; ++f) {
+    int l = s16(b, 44 + f * 4);
+    if (f < 160) EXPECT_NEAR(l, 1000, 40);
+    else if (f < 960) ASSERT_EQ(l, 0) << f;
+    else EXPECT_NEAR(l, 2000, 80);
+  }
+  std::filesystem::remove_all(std::filesystem::path(path).parent_path());
+}
+
+}  // namespace
+}  // namespace sb::telephony
