@@ -78,8 +78,11 @@ ctrl_tcp_listen 127.0.0.1:{ctrl_port}
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-@unittest.skipUnless(BARESIP, "baresip (baresip-core) not installed")
 class BaresipCall(SipTestCase):
+    def setUp(self):
+        super().setUp()
+        self.assertTrue(BARESIP, "baresip not found: install Debian's baresip-core (scripts/setup.sh --test)")
+
     def rtp(self, direction):
         return self.metrics().get(f'switchboard_rtp_packets_total{{direction="{direction}"}}', 0)
 
@@ -92,8 +95,11 @@ class BaresipCall(SipTestCase):
                                      "answermode=auto;audio_codecs=PCMU;regint=300")
         caller_phone = None
         try:
-            wait_until(lambda: self.metrics().get("switchboard_sip_registrations", 0) >= 1, timeout=15,
-                       what=f"anna's baresip registered:\n{anna_phone.output()}")
+            try:
+                wait_until(lambda: self.metrics().get("switchboard_sip_registrations", 0) >= 1, timeout=30,
+                           what="anna's baresip registered")
+            except AssertionError as e:
+                raise AssertionError(f"{e}\n--- baresip:\n{anna_phone.output()}\n--- server:\n{self.srv.tail_log()}")
             self.ready("anna")
             anna = self.srv.user_id("anna")
             c2a, a2c = self.rtp("caller_to_agent"), self.rtp("agent_to_caller")
