@@ -87,9 +87,14 @@ class Server:
         last_err = None
         for _attempt in range(3):  # a free port may be taken between probe and bind
             self.port = free_port()
+            # Each server its own SIP port: parallel servers must not share 5060
+            # (a server that cannot bind SIP runs without telephony).
+            self.sip_port = free_port()
             log_path = os.path.join(self.dir, f"server-{self.port}.log")
             self._log = open(log_path, "ab")
-            args = [self.binary, "serve", "--http", f"127.0.0.1:{self.port}", "--data",
+            sip = [] if "--sip" in self.extra_args else ["--sip", f"127.0.0.1:{self.sip_port}"]
+            args = [self.binary, "serve", "--http", f"127.0.0.1:{self.port}", *sip,
+                    "--data",
                     os.path.join(self.dir, "data"), "--demo"] + self.extra_args
             if "--log-level" not in self.extra_args:
                 args += ["--log-level", "warn"]

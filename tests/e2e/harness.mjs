@@ -59,7 +59,9 @@ export class Server {
   }
   async start() {
     if (!this.port) this.port = await freePort();
+    if (!this.sipPort) this.sipPort = await freePort(); // parallel servers must not share SIP's 5060
     this.proc = spawn(config.binary, ['serve', '--demo', '--data', this.dataDir, '--http', `127.0.0.1:${this.port}`,
+                                      '--sip', `127.0.0.1:${this.sipPort}`,
                                       '--web-root', config.webRoot, '--log-level', 'warn', ...this.extraArgs],
                       { stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (d) => (this.log = (this.log + d).slice(-20000));

@@ -173,6 +173,8 @@ test('the desktop reconnects after the server restarts', async () => {
   await page.click('[data-testid=btn-ready]');
   await page.waitForSelector('[data-testid=agent-state][data-state=ready]');
   await page.evaluate(() => (window.__sameDocument = true));
+  // The live stream must be up before the kill, or there is nothing to lose.
+  await page.waitForSelector('.conn[data-state=open]', { timeout: 15000 });
 
   await server.kill('SIGKILL');
   await page.waitForSelector('[data-testid=conn-banner]', { timeout: 20000 });

@@ -30,13 +30,34 @@ from test_sip import SipTestCase, free_sip_port, wait_until, harness  # noqa: E4
 BARESIP = shutil.which("baresip")
 
 
+def free_port_pair():
+    """A port P with P and P+1 free for UDP and TCP: baresip binds SIP/TLS on P+1 as well."""
+    import socket
+    for _ in range(100):
+        p = free_sip_port()
+        socks = []
+        try:
+            for port in (p, p + 1):
+                for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+                    s = socket.socket(socket.AF_INET, kind)
+                    socks.append(s)
+                    s.bind(("127.0.0.1", port))
+            return p
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError("no free port pair")
+
+
 class Baresip:
     """One headless baresip, its own config dir in /dev/shm and its own ports; ended by PID."""
 
     def __init__(self, name, account, extra_args=()):
         base = "/dev/shm" if os.path.isdir("/dev/shm") else None
         self.dir = tempfile.mkdtemp(prefix=f"sb-baresip-{name}-", dir=base)
-        sip_port, ctrl_port = free_sip_port(), free_sip_port()
+        sip_port, ctrl_port = free_port_pair(), free_sip_port()
         with open(os.path.join(self.dir, "config"), "w") as f:
             f.write(f"""poll_method epoll
 sip_listen 127.0.0.1:{sip_port}
