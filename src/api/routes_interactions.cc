@@ -96,6 +96,30 @@ void events(Call& c) {
   });
 }
 
+void messages(Call& c) {
+  with_visible(c, [c](json j) {
+    store::EventQuery q;
+    q.interaction = InteractionId(j["id"].get<std::int64_t>());
+    q.limit = 5000;
+    json a = json::array();
+    for (const auto& e : c.ctx->store.events(q))
+      if (e.type == "chat.message") a.push_back(service::to_json(e)["data"]);
+    c.ok(a);
+  });
+}
+
+// An agent writes as the agent; an integration (interactions.create) relays the customer's words.
+void post_message(Call& c) {
+  auto id = c.id_param();
+  if (!id) return;
+  auto b = c.body();
+  if (!b) return;
+  bool customer = c.req.query_param("from") == "customer";
+  if (customer && !c.may(Permission::kInteractionsCreate))
+    return c.fail(Error{ErrorCode::kPermissionDenied, "only integrations may write as the customer", "from"});
+  c.run(cmd::post_message(InteractionId(*id), *b, customer), 201);
+}
+
 // The agent an accept/reject is for: the caller, or {agent} from a supervisor.
 std::optional<AgentId> acting_agent(Call& c) {
   if (c.req.body.empty()) return AgentId(c.who.id.value);
@@ -175,6 +199,11 @@ std::vector<ApiRoute> interaction_routes() {
        "The interaction's event history", "interactions", events, P::kInteractionsReadAll},
       {"PATCH", "/api/interactions/{id}", P::kInteractionsHandleOwn, true, "updateInteractionNotes",
        "Save draft notes ({notes}) on one's open interaction", "interactions", with_body<cmd::update_notes>},
+      {"GET", "/api/interactions/{id}/messages", P::kInteractionsReadOwn, true, "listMessages",
+       "The chat conversation of an interaction", "interactions", messages, P::kInteractionsReadAll},
+      {"POST", "/api/interactions/{id}/messages", P::kInteractionsHandleOwn, true, "postMessage",
+       "Send a chat message ({text}); ?from=customer relays the customer's message (integrations)", "interactions",
+       post_message, P::kInteractionsCreate},
       {"POST", "/api/interactions/{id}/accept", P::kInteractionsHandleOwn, true, "acceptOffer",
        "Accept the offer", "interactions", offer_answer<cmd::accept>},
       {"POST", "/api/interactions/{id}/reject", P::kInteractionsHandleOwn, true, "rejectOffer",

@@ -6,7 +6,8 @@
 // are live. The heap may hold stale entries anywhere and, after an agent was
 // re-pooled, a stale and a live entry with equal keys; at most one live entry
 // per agent. Contract for the caller: drop_stale_top() before reading top();
-// compact_if_sparse() after pushes keeps size() <= 2 * live + 64.
+// compact_if_grown() after pushes keeps size() <= 2 * (live entries at the last
+// compaction) + 64, so at most 2 * (eligible agents) + 64.
 #include <algorithm>
 #include <vector>
 
@@ -29,10 +30,14 @@ class AgentPool {
     }
   }
 
-  // Drops every stale entry when they outnumber the live ones (O(size)).
+  // Drops every stale entry once the pool has grown past twice its size after
+  // the previous compaction, plus 64: O(size), amortised O(1) per push (at
+  // least size/2 pushes happened since), like a vector's doubling.
   template <class Live>
-  void compact_if_sparse(int live_count, const Live& live) {
-    if (heap_.size() > 2 * static_cast<std::size_t>(live_count) + 64) compact(live);
+  void compact_if_grown(const Live& live) {
+    if (heap_.size() <= compact_at_) return;
+    compact(live);
+    compact_at_ = 2 * heap_.size() + 64;
   }
 
   bool empty() const { return heap_.empty(); }
@@ -52,6 +57,7 @@ class AgentPool {
     bool operator()(const PoolKey& a, const PoolKey& b) const { return b < a; }
   };
   std::vector<PoolKey> heap_;
+  std::size_t compact_at_ = 64;
 };
 
 }  // namespace sb::routing

@@ -4,6 +4,16 @@
 
 namespace sb::routing {
 
+void index_memberships(AgentRec& a) {
+  std::sort(a.member.begin(), a.member.end(), membership_order);
+  a.scan.clear();
+  a.scan.reserve(a.member.size());
+  for (std::size_t k = 0; k < a.member.size(); ++k) {
+    const Membership& m = a.member[k];
+    a.scan.push_back(ScanEntry{m.bucket, m.channel, k == 0 || a.member[k - 1].queue_priority != m.queue_priority});
+  }
+}
+
 std::uint32_t takeable_mask(const AgentRec& a) {
   if (!a.logged_in || a.not_ready || a.offer != kNone) return 0;
   const int total = a.load.total();

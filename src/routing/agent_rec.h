@@ -30,7 +30,6 @@ struct Membership {
   Channel channel{};
   int score = 0;         // sum of proficiencies on the bucket's required skills
   int queue_priority = 0;  // the bucket's queue priority (buckets are rebuilt when it changes)
-  bool in_pool = false;
 };
 
 // Memberships are kept in this order: queue priority descending, then bucket.
@@ -39,26 +38,44 @@ inline bool membership_order(const Membership& x, const Membership& y) {
   return x.queue_priority != y.queue_priority ? x.queue_priority > y.queue_priority : x.bucket < y.bucket;
 }
 
-struct AgentRec {
+// Field order keeps what a decision touches in five cache lines (the record is
+// 64-byte aligned): cfg's id and capacity (lines 0-1), the hot fields (2-3),
+// the targeted list's header and the reported reason (4); the rest is cold.
+// Compact copy of a Membership for the decision scan (match_agent): 8 bytes,
+// so that an agent's first queue-priority group spans few cache lines.
+// `group_start`: first membership of its queue priority (the scan stops at the
+// next group once it has found work).
+struct ScanEntry {
+  std::uint32_t bucket = kNone;
+  Channel channel{};
+  bool group_start = false;
+};
+
+struct alignas(64) AgentRec {
   AgentConfig cfg;
-  bool logged_in = false;
-  bool not_ready = false;
-  std::string not_ready_reason;
   std::uint32_t offer = kNone;        // interaction slot of the pending offer
-  std::vector<std::uint32_t> held;    // interaction slots, connected or in wrap-up
-  ChannelCounts load;
   int wrapups = 0;                    // held interactions in wrap-up
-  TimePoint idle_since{};             // last became ready or finished an interaction
-  AgentState state = AgentState::kLoggedOut;  // as last reported
-  std::string state_reason;                   // as last reported
-  TimePoint state_since{};
-  std::vector<Membership> member;     // sorted by membership_order
-  bool pooled = false;
+  ChannelCounts load;
   std::uint32_t pool_generation = 0;  // see pool_key.h
+  TimePoint idle_since{};             // last became ready or finished an interaction
   std::int64_t pooled_idle = 0;       // keys used when pooled (to find them again)
   std::int64_t pooled_occupancy = 0;
+  TimePoint state_since{};
+  std::vector<std::uint32_t> held;    // interaction slots, connected or in wrap-up
+  std::vector<Membership> member;     // sorted by membership_order
+  std::vector<ScanEntry> scan;        // parallel to `member`; rebuilt by index_memberships
+  AgentState state = AgentState::kLoggedOut;  // as last reported
+  bool logged_in = false;
+  bool not_ready = false;
+  bool pooled = false;
   std::set<TargetKey> targeted;       // interactions waiting for this agent only
+  std::string state_reason;           // as last reported
+  std::string not_ready_reason;
 };
+
+// Sorts `member` (membership_order) and rebuilds `scan` from it. Call after
+// every change to `member`.
+void index_memberships(AgentRec& a);
 
 // Channels the agent may be offered right now (bit per channel; 0 = none).
 std::uint32_t takeable_mask(const AgentRec& a);

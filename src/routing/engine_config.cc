@@ -86,6 +86,9 @@ std::uint32_t Engine::Impl::new_interaction_slot() {
   } else {
     i = static_cast<std::uint32_t>(inter.size());
     inter.emplace_back();
+    // Slots are reused with their capacity (free_interaction only clears), so
+    // an offer to one agent never allocates for `offered`.
+    inter.back().offered.reserve(1);
   }
   ++live_interactions;
   return i;
@@ -97,8 +100,8 @@ void Engine::Impl::free_interaction(std::uint32_t i) {
   I.alive = false;
   for (auto& t : I.tokens) t = 0;
   I.offered.clear();
-  I.from.clear();
-  I.callback_number.clear();
+  // The cold strings are reset by arrive() when the slot is reused, so that
+  // ending an interaction touches only its two hot cache lines.
   free_inter.push_back(i);
   --live_interactions;
 }
@@ -115,13 +118,14 @@ void Engine::Impl::add_memberships(std::uint32_t a) {
       for (Channel c : kAllChannels) {
         std::uint32_t b = Q.bucket_of(static_cast<int>(level), c);
         if (b == kNone || A.cfg.capacity[c] <= 0) continue;
-        A.member.push_back(Membership{b, c, score, Q.cfg.priority, false});
+        A.member.push_back(Membership{b, c, score, Q.cfg.priority});
         buckets[b].eligible.push_back(a);
+        if (buckets[b].strategy == Strategy::kRoundRobin) buckets[b].ring.add(A.cfg.id.value, a);
         if (A.logged_in) buckets[b].logged_in_capacity += A.cfg.capacity[c];
       }
     }
   }
-  std::sort(A.member.begin(), A.member.end(), membership_order);
+  index_memberships(A);
 }
 
 void Engine::Impl::drop_memberships(std::uint32_t a) {
@@ -133,9 +137,11 @@ void Engine::Impl::drop_memberships(std::uint32_t a) {
     assert(it != B.eligible.end());
     *it = B.eligible.back();
     B.eligible.pop_back();
+    B.ring.remove(A.cfg.id.value);
     if (A.logged_in) B.logged_in_capacity -= A.cfg.capacity[m.channel];
   }
   A.member.clear();
+  A.scan.clear();
 }
 
 void Engine::Impl::retire_buckets(std::uint32_t q) {
@@ -148,11 +154,11 @@ void Engine::Impl::retire_buckets(std::uint32_t q) {
       auto& mem = agents[a].member;
       mem.erase(std::remove_if(mem.begin(), mem.end(), [b](const Membership& m) { return m.bucket == b; }),
                 mem.end());
+      index_memberships(agents[a]);
     }
     B = Bucket{};
     B.alive = false;
     heads[b] = Head{};
-    pool_live[b] = 0;
   }
   Q.buckets.clear();
 }
@@ -163,10 +169,10 @@ void Engine::Impl::build_queue(std::uint32_t q, TimePoint now) {
   std::uint32_t waiter_channels = 0;
   for (std::uint32_t b : queues[q].buckets) {
     if (b == kNone) continue;
-    for (const auto& [key, i] : buckets[b].waiting) {
-      waiting.push_back(i);
-      waiter_channels |= channel_bit(inter[i].channel);
-    }
+    buckets[b].waiting.for_each([&](const WaitList::Entry& e) {
+      waiting.push_back(e.slot);
+      waiter_channels |= channel_bit(inter[e.slot].channel);
+    });
   }
   std::vector<std::uint32_t> touched;
   for (std::uint32_t b : queues[q].buckets)
@@ -202,7 +208,6 @@ void Engine::Impl::build_queue(std::uint32_t q, TimePoint now) {
       B.strategy = Q.cfg.strategy;
       buckets.push_back(std::move(B));
       heads.emplace_back();
-      pool_live.push_back(0);
       Q.buckets[level * kChannelCount + static_cast<std::size_t>(c)] = b;
     }
   }
@@ -216,25 +221,26 @@ void Engine::Impl::build_queue(std::uint32_t q, TimePoint now) {
         std::uint32_t b = Q.bucket_of(static_cast<int>(level), c);
         if (b == kNone || A.cfg.capacity[c] <= 0) continue;
         unpool(a);
-        A.member.push_back(Membership{b, c, score, Q.cfg.priority, false});
+        A.member.push_back(Membership{b, c, score, Q.cfg.priority});
         buckets[b].eligible.push_back(a);
+        if (buckets[b].strategy == Strategy::kRoundRobin) buckets[b].ring.add(A.cfg.id.value, a);
         if (A.logged_in) buckets[b].logged_in_capacity += A.cfg.capacity[c];
         any = true;
       }
     }
     if (any) {
-      std::sort(A.member.begin(), A.member.end(), membership_order);
+      index_memberships(A);
       touched.push_back(a);
     }
   }
   // Targeted interactions keep their place; their agents' keys follow the new priority.
-  for (const auto& [key, i] : Q.targeted) {
-    InteractionRec& I = inter[i];
+  Q.targeted.for_each([&](const WaitList::Entry& e) {
+    InteractionRec& I = inter[e.slot];
     auto& set = agents[I.target].targeted;
-    set.erase(TargetKey{I.target_queue_priority, key, i});
+    set.erase(TargetKey{I.target_queue_priority, e.key, e.slot});
     I.target_queue_priority = Q.cfg.priority;
-    set.insert(TargetKey{I.target_queue_priority, key, i});
-  }
+    set.insert(TargetKey{I.target_queue_priority, e.key, e.slot});
+  });
   for (std::uint32_t i : waiting) {
     insert_waiting(i, now);
     if (Q.cfg.max_wait > Duration::zero())
@@ -278,6 +284,7 @@ Status Engine::upsert_agent(const AgentConfig& cfg, TimePoint now) {
     a = static_cast<std::uint32_t>(m.agents.size());
     m.agents.emplace_back();
     m.live_gen.push_back(0);
+    m.live_mask.push_back(0);
     m.agent_slot.put(cfg.id.value, a);
     m.agents[a].cfg = cfg;
     m.add_memberships(a);

@@ -4,6 +4,7 @@
 // Storage: agents, queues and interactions live in slot vectors addressed by
 // uint32 slots; flat hash maps (id_map.h) translate public ids to slots. Interactions are
 // freed (slot reused) when they end.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -16,34 +17,40 @@
 
 namespace sb::routing {
 
-struct InteractionRec {
-  bool alive = false;
+// Hot fields first: the first two cache lines (the record is 64-byte aligned)
+// hold everything an offer, accept or complete touches; the rest is cold.
+struct alignas(64) InteractionRec {
+  // --- line 0: identity, order key, place ---
   InteractionId id;
-  Channel channel = Channel::kVoice;
+  TimePoint enqueued{};         // order key; kept on offer return, callback and overflow
+  std::uint64_t seq = 0;
   std::uint32_t queue = kNone;
   int priority = 0;
-  TimePoint enqueued{};         // order key; kept on offer return, callback and overflow
-  TimePoint queue_entered{};    // relaxation and max-wait clock of the current queue
-  std::uint64_t seq = 0;
-  InteractionState state = InteractionState::kQueued;
   std::uint32_t bucket = kNone; // while queued and not targeted
-  int level = 0;
   std::uint32_t target = kNone; // preferred agent slot
-  int target_queue_priority = 0; // queue priority stored in the agent's TargetKey
-  std::vector<std::uint32_t> offered;  // agent slots holding an offer
-  TimePoint offer_expires{};
   std::uint32_t agent = kNone;  // connected agent slot
-  TimePoint accepted_at{};
-  TimePoint wrapup_ends{};
+  bool alive = false;
+  Channel channel = Channel::kVoice;
+  InteractionState state = InteractionState::kQueued;
   bool overdue = false;         // max wait passed while offered
+  bool callback = false;
+  TimePoint offer_expires{};
+  // --- line 1: timers and offers ---
   std::uint64_t tokens[kTimerKinds] = {};
+  std::vector<std::uint32_t> offered;  // agent slots holding an offer
+  TimePoint accepted_at{};
+  // --- cold ---
+  TimePoint queue_entered{};    // relaxation and max-wait clock of the current queue
+  int level = 0;                // requirement level (bucket) while queued
+  TimePoint wrapup_ends{};
+  int target_queue_priority = 0; // queue priority stored in the agent's TargetKey
   CustomerId customer;
   std::string from;
-  bool callback = false;
   std::string callback_number;
 
   WaitKey key() const { return WaitKey{priority, to_micros(enqueued), seq}; }
 };
+static_assert(offsetof(InteractionRec, accepted_at) + sizeof(TimePoint) <= 128, "hot fields span two cache lines");
 
 struct QueueRec {
   bool alive = false;
@@ -52,7 +59,7 @@ struct QueueRec {
   std::vector<std::vector<SkillRequirement>> levels;  // level 0 = base requirements
   std::vector<Duration> level_after;         // level k applies after waiting level_after[k]
   std::vector<std::uint32_t> buckets;        // [level * kChannelCount + channel], kNone if absent
-  WaitTree targeted;                         // waiting interactions with a preferred agent
+  WaitList targeted;                         // waiting interactions with a preferred agent
   std::int64_t rr_last = 0;                  // round-robin pointer: last agent id offered
   int offered = 0, answered = 0, answered_in_sl = 0, abandoned = 0;
   Duration aht{};
@@ -75,6 +82,10 @@ struct Engine::Impl {
   // Per agent slot: its pool generation while pooled, else 0 (generations start
   // at 1). Dense copy of AgentRec::pooled/pool_generation for pool liveness checks.
   std::vector<std::uint32_t> live_gen;
+  // Per agent slot: the channel mask it was pooled with, else 0. An agent is
+  // free for a bucket it is eligible for iff its bit for the bucket's channel
+  // is set (what RoundRobinRing picks by).
+  std::vector<std::uint32_t> live_mask;
   IdMap agent_slot;
   std::vector<InteractionRec> inter;
   std::vector<std::uint32_t> free_inter;
@@ -83,7 +94,6 @@ struct Engine::Impl {
 
   std::vector<Bucket> buckets;
   std::vector<Head> heads;            // parallel to buckets
-  std::vector<int> pool_live;         // parallel to buckets: live entries in the bucket's pool
   mutable TimerHeap timers;
   std::vector<std::uint32_t> picks;   // reused by match_interaction
   std::vector<std::uint32_t> one;     // reused by match_agent
@@ -121,7 +131,7 @@ struct Engine::Impl {
 
   // --- agents and matching (engine_match.cc) ---
   void pool(std::uint32_t a);
-  void unpool(std::uint32_t a);  // O(memberships) counter updates; entries go stale
+  void unpool(std::uint32_t a);  // O(1): the agent's entries go stale (generation)
   // A pool entry is live while its agent is pooled with the entry's generation.
   bool live(const PoolKey& k) const { return live_gen[k.agent] == k.generation; }
   void emit_state(std::uint32_t a, TimePoint at);

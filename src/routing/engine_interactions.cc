@@ -48,6 +48,7 @@ Status Engine::arrive(const InteractionSpec& spec, TimePoint now) {
   I.overdue = false;
   I.customer = spec.customer;
   I.from = spec.from;
+  I.callback_number.clear();  // the slot may be reused (free_interaction leaves it)
   I.callback = spec.channel == Channel::kCallback;
   m.inter_slot.put(spec.id.value, i);
   m.enter_queue(i, q, now, 0);

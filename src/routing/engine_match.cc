@@ -17,6 +17,7 @@ void Engine::Impl::pool(std::uint32_t a) {
   A.pooled_occupancy = occupancy_ppm(A);
   A.pooled = true;  // the entries pushed below are live, older ones of this agent stale
   live_gen[a] = A.pool_generation;
+  live_mask[a] = mask;
   auto is_live = [this](const PoolKey& k) { return live(k); };
   for (Membership& m : A.member) {
     if (!(mask & channel_bit(m.channel))) continue;
@@ -28,22 +29,16 @@ void Engine::Impl::pool(std::uint32_t a) {
     // everything when stale entries outnumber live ones.
     B.pool.drop_stale_top(is_live);
     B.pool.push(k);
-    B.pool.compact_if_sparse(++pool_live[m.bucket], is_live);
-    m.in_pool = true;
+    B.pool.compact_if_grown(is_live);
   }
 }
 
 void Engine::Impl::unpool(std::uint32_t a) {
   AgentRec& A = agents[a];
   if (!A.pooled) return;
-  A.pooled = false;  // every entry of this agent is stale from now on
+  A.pooled = false;  // every entry of this agent is stale from now on: O(1)
   live_gen[a] = 0;
-  for (Membership& m : A.member) {
-    if (!m.in_pool) continue;
-    m.in_pool = false;
-    --pool_live[m.bucket];
-    assert(pool_live[m.bucket] >= 0);
-  }
+  live_mask[a] = 0;
 }
 
 void Engine::Impl::emit_state(std::uint32_t a, TimePoint at) {
@@ -68,16 +63,17 @@ bool Engine::Impl::match_agent(std::uint32_t a, TimePoint at) {
   AgentRec& A = agents[a];
   std::uint32_t mask = takeable_mask(A);
   if (!mask) return false;
+  const std::vector<ScanEntry>& scan = A.scan;  // 8-byte entries: few cache lines per group
   bool found = false;
   int best_qp = 0;
   WaitKey best_key;
   std::uint32_t best = kNone;
-  for (const Membership& m : A.member) {  // queue priority descending (membership_order)
-    if (found && m.queue_priority < best_qp) break;  // no later bucket can serve first
+  for (const ScanEntry& m : scan) {  // queue priority descending (membership_order)
+    if (found && m.group_start) break;  // later groups have a lower queue priority: none can serve first
     if (!(mask & channel_bit(m.channel))) continue;
     const Head& h = heads[m.bucket];
     if (!h.valid()) continue;
-    assert(h.queue_priority == m.queue_priority);
+    assert(h.queue_priority == A.member[static_cast<std::size_t>(&m - scan.data())].queue_priority);
     if (!found || serves_before(h.queue_priority, h.key, best_qp, best_key)) {
       found = true;
       best_qp = h.queue_priority;
@@ -110,10 +106,14 @@ void Engine::Impl::match_interaction(std::uint32_t i, TimePoint at) {
     return;
   }
   Bucket& B = buckets[I.bucket];
-  if (pool_live[I.bucket] == 0) return;
+  // Stale entries reaching the top are dropped here (each at most once); an
+  // empty pool after that has no live agent.
   B.pool.drop_stale_top([this](const PoolKey& k) { return live(k); });
-  pick_agents(B.strategy, B.channel, B.pool, queues[I.queue].rr_last,
-              [this](const PoolKey& k) { return live(k); }, picks);
+  if (B.pool.empty()) return;
+  const std::uint32_t bit = channel_bit(B.channel);
+  pick_agents(B.strategy, B.channel, B.pool, B.ring, queues[I.queue].rr_last,
+              [this](const PoolKey& k) { return live(k); },
+              [this, bit](std::uint32_t a) { return (live_mask[a] & bit) != 0; }, picks);
   assert(!picks.empty());
   offer(i, picks, at);
 }
@@ -191,7 +191,7 @@ void Engine::Impl::on_timer(const Timer& t, TimePoint at) {
   switch (t.kind) {
     case TimerKind::kOfferTimeout: {
       assert(I.state == InteractionState::kOffered);
-      std::vector<std::uint32_t> missed = std::move(I.offered);
+      std::vector<std::uint32_t> missed = I.offered;  // copy: `offered` keeps its capacity
       I.offered.clear();
       for (std::uint32_t a : missed) {
         AgentRec& A = agents[a];

@@ -49,10 +49,10 @@ std::vector<std::uint32_t> Engine::Impl::waiting_slots(std::uint32_t q) const {
   const Impl& m = *this;
   const QueueRec& Q = m.queues[q];
   std::vector<std::pair<WaitKey, std::uint32_t>> all;
-  for (const auto& [k, i] : Q.targeted) all.emplace_back(k, i);
+  auto add = [&](const WaitList::Entry& e) { all.emplace_back(e.key, e.slot); };
+  Q.targeted.for_each(add);
   for (std::uint32_t b : Q.buckets)
-    if (b != kNone)
-      for (const auto& [k, i] : m.buckets[b].waiting) all.emplace_back(k, i);
+    if (b != kNone) m.buckets[b].waiting.for_each(add);
   std::sort(all.begin(), all.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
   std::vector<std::uint32_t> out;
   out.reserve(all.size());
@@ -67,13 +67,14 @@ QueueSnapshot Engine::Impl::queue_snapshot(std::uint32_t q, TimePoint now) const
   s.id = Q.cfg.id;
   s.name = Q.cfg.name;
   s.waiting = static_cast<int>(Q.targeted.size());
-  for (const auto& [k, i] : Q.targeted) s.longest_wait = std::max(s.longest_wait, now - m.inter[i].enqueued);
+  auto longest = [&](const WaitList::Entry& e) { s.longest_wait = std::max(s.longest_wait, now - m.inter[e.slot].enqueued); };
+  Q.targeted.for_each(longest);
   std::vector<std::uint32_t> eligible;
   for (std::uint32_t b : Q.buckets) {
     if (b == kNone) continue;
     const Bucket& B = m.buckets[b];
     s.waiting += static_cast<int>(B.waiting.size());
-    for (const auto& [k, i] : B.waiting) s.longest_wait = std::max(s.longest_wait, now - m.inter[i].enqueued);
+    B.waiting.for_each(longest);
     eligible.insert(eligible.end(), B.eligible.begin(), B.eligible.end());
   }
   std::sort(eligible.begin(), eligible.end());

@@ -19,10 +19,10 @@ void Engine::Impl::refresh_head(std::uint32_t b) {
     h = Head{};
     return;
   }
-  auto it = B.waiting.begin();
+  const WaitList::Entry& e = B.waiting.front();
   h.queue_priority = queues[B.queue].cfg.priority;
-  h.key = it->first;
-  h.interaction = it->second;
+  h.key = e.key;
+  h.interaction = e.slot;
 }
 
 void Engine::Impl::insert_waiting(std::uint32_t i, TimePoint at) {
@@ -31,7 +31,7 @@ void Engine::Impl::insert_waiting(std::uint32_t i, TimePoint at) {
   I.state = InteractionState::kQueued;
   const WaitKey key = I.key();
   if (I.target != kNone) {
-    Q.targeted.insert({key, i});
+    Q.targeted.insert(key, i);
     I.target_queue_priority = Q.cfg.priority;
     agents[I.target].targeted.insert(TargetKey{I.target_queue_priority, key, i});
     I.bucket = kNone;
@@ -42,7 +42,7 @@ void Engine::Impl::insert_waiting(std::uint32_t i, TimePoint at) {
   I.level = level;
   std::uint32_t b = Q.bucket_of(level, I.channel);
   assert(b != kNone);
-  buckets[b].waiting.insert({key, i});
+  buckets[b].waiting.insert(key, i);
   Head& h = heads[b];
   if (!h.valid() || key < h.key) {
     h.queue_priority = Q.cfg.priority;
@@ -65,20 +65,20 @@ void Engine::Impl::remove_waiting(std::uint32_t i) {
   const WaitKey key = I.key();
   if (I.bucket != kNone) {
     std::uint32_t b = I.bucket;
-    WaitTree& w = buckets[b].waiting;
+    WaitList& w = buckets[b].waiting;
     if (heads[b].interaction == i) {  // the usual case (offers take heads): no search
-      assert(w.begin()->second == i);
-      w.erase(w.begin());
+      assert(w.front().slot == i);
+      w.pop_front();
       refresh_head(b);
     } else {
-      [[maybe_unused]] auto n = w.erase(key);
-      assert(n == 1);
+      [[maybe_unused]] bool found = w.erase(key);
+      assert(found);
     }
     I.bucket = kNone;
   } else {
     assert(I.target != kNone);
-    [[maybe_unused]] auto n = queues[I.queue].targeted.erase(key);
-    assert(n == 1);
+    [[maybe_unused]] bool found = queues[I.queue].targeted.erase(key);
+    assert(found);
     agents[I.target].targeted.erase(TargetKey{I.target_queue_priority, key, i});
   }
 }
@@ -88,9 +88,9 @@ int Engine::Impl::position(std::uint32_t i) const {
   if (I.state != InteractionState::kQueued) return 0;
   const QueueRec& Q = queues[I.queue];
   const WaitKey key = I.key();
-  std::size_t ahead = Q.targeted.order_of_key(key);
+  std::size_t ahead = Q.targeted.rank(key);
   for (std::uint32_t b : Q.buckets)
-    if (b != kNone && !buckets[b].waiting.empty()) ahead += buckets[b].waiting.order_of_key(key);
+    if (b != kNone && !buckets[b].waiting.empty()) ahead += buckets[b].waiting.rank(key);
   return static_cast<int>(ahead) + 1;
 }
 

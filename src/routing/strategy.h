@@ -19,17 +19,20 @@
 #include "routing/agent_pool.h"
 #include "routing/agent_rec.h"
 #include "routing/pool_key.h"
+#include "routing/rr_ring.h"
 
 namespace sb::routing {
 
 PoolKey pool_key(Strategy s, const AgentRec& a, std::uint32_t agent_slot, int score);
 
 // Agents to offer to from a pool with live entries, best first (several only
-// for ring-all on voice). `rr_last` is the queue's round-robin pointer;
-// `live(key)` tells live entries from stale ones. The pool's top must be live.
-template <class Live>
-void pick_agents(Strategy s, Channel c, const AgentPool& pool, std::int64_t rr_last, const Live& live,
-                 std::vector<std::uint32_t>& out) {
+// for ring-all on voice). `rr_last` is the queue's round-robin pointer and
+// `ring` the bucket's eligible agents by id (round robin only); `live(key)`
+// tells live entries from stale ones and `free(slot)` whether an agent is free
+// for the bucket (has a live entry). The pool's top must be live.
+template <class Live, class Free>
+void pick_agents(Strategy s, Channel c, const AgentPool& pool, const RoundRobinRing& ring, std::int64_t rr_last,
+                 const Live& live, const Free& free, std::vector<std::uint32_t>& out) {
   out.clear();
   if (s == Strategy::kRingAll && c == Channel::kVoice) {
     std::vector<PoolKey> all;
@@ -40,14 +43,12 @@ void pick_agents(Strategy s, Channel c, const AgentPool& pool, std::int64_t rr_l
     return;
   }
   if (s == Strategy::kRoundRobin) {
-    // Round-robin keys are the agent id alone: the smallest live id after the
-    // pointer, else (wrapping) the smallest live id, which is the top. O(size).
+    // The smallest live id after the pointer, else (wrapping) the smallest
+    // live id, which is also the pool's top.
     const std::int64_t from = rr_last == INT64_MAX ? INT64_MAX : rr_last + 1;
-    const PoolKey* next = nullptr;
-    for (const PoolKey& k : pool.entries())
-      if (k.agent_id >= from && (!next || k.agent_id < next->agent_id) && live(k)) next = &k;
-    if (next) {
-      out.push_back(next->agent);
+    const std::uint32_t next = ring.next(from, free, UINT32_MAX);
+    if (next != UINT32_MAX) {
+      out.push_back(next);
       return;
     }
   }

@@ -26,6 +26,11 @@ Core::Fn end_conversation(InteractionId i);
 Core::Fn complete(InteractionId i, nlohmann::json body);
 // body: {notes}: a draft of the notes, kept while the interaction is open.
 Core::Fn update_notes(InteractionId i, nlohmann::json body);
+// body: {text}: a chat message in the interaction's conversation, kept in the
+// event log as "chat.message" and pushed to the agent holding it. From the
+// agent (who must hold it) or, with from_customer, from the customer's side
+// (an integration relaying the customer's chat).
+Core::Fn post_message(InteractionId i, nlohmann::json body, bool from_customer);
 // body: {queue} or {agent}
 Core::Fn transfer(InteractionId i, nlohmann::json body);
 // body: {at (ISO 8601), number?, notes?, mine?}: schedules a callback to the

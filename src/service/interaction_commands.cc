@@ -181,6 +181,28 @@ Core::Fn update_notes(InteractionId i, json body) {
   };
 }
 
+Core::Fn post_message(InteractionId i, json body, bool from_customer) {
+  return [i, body = std::move(body), from_customer](Txn& t) -> Core::Value {
+    if (auto s = only_fields(body, {"text"}); !s) return s.error();
+    auto text = req_string(body, "text", 4000);
+    if (!text) return text.error();
+    auto snap = t.engine.interaction(i, t.now);
+    if (!snap) return Error::not_found(fmt::format("interaction {} is not open", i.value));
+    if (!from_customer) {
+      if (auto s = check_holder(t, i); !s) return s.error();
+      if (snap->state != r::InteractionState::kConnected)
+        return Error::conflict("messages can be sent only while the conversation is connected");
+    }
+    json data{{"interaction", i.value},
+              {"from", from_customer ? "customer" : "agent"},
+              {"text", *text},
+              {"at", to_iso8601(t.now)}};
+    if (!from_customer && t.actor.user) data["user"] = t.actor.user->value;
+    t.event("chat.message", data, i, snap->agent, snap->queue);
+    return data;
+  };
+}
+
 Core::Fn transfer(InteractionId i, json body) {
   return [i, body = std::move(body)](Txn& t) -> Core::Value {
     if (auto s = only_fields(body, {"queue", "agent"}); !s) return s.error();

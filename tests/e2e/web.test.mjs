@@ -199,6 +199,19 @@ test('the desktop reconnects after the server restarts', async () => {
   await page.waitForSelector('[data-testid=offer]', { timeout: 15000 });
   assert.equal(await page.evaluate(() => window.__sameDocument), true);
   assert.match(await text(page, '[data-testid=offer] [data-testid=customer-card]'), /Nguyễn Văn An/);
+
+  // The chat conversation: the customer's words arrive live, the agent answers.
+  const chatId = (await server.call('GET', '/api/agents/' + (await server.call('GET', '/api/me', await server.login('lukasz'))).id, admin)).offer;
+  await page.keyboard.press('Alt+KeyA');
+  await page.waitForSelector('[data-testid=chat]');
+  await server.call('POST', `/api/interactions/${chatId}/messages?from=customer`, admin, { text: 'Xin chào, tôi cần giúp đỡ.' });
+  await page.waitForSelector('[data-testid=chat] li[data-from=customer]:has-text("Xin chào")');
+  await page.fill('[data-testid=chat-input]', 'Dzień dobry, w czym mogę pomóc?');
+  await page.click('[data-testid=chat] button[type=submit]');
+  await page.waitForSelector('[data-testid=chat] li[data-from=agent]:has-text("w czym mogę pomóc")');
+  const transcript = await server.call('GET', `/api/interactions/${chatId}/messages`, admin);
+  assert.deepEqual(transcript.map((m) => m.from), ['customer', 'agent']);
+  await page.screenshot({ path: shotPath('11-agent-chat') });
   await page.context().close();
 });
 

@@ -4,6 +4,7 @@
 // every reconnection.
 import { useEffect, useRef, useState, useCallback } from 'preact/hooks';
 import { api } from './api.js';
+import { Chat } from './chat.jsx';
 import { useApp } from './ctx.js';
 import { fmtDuration, since, useTick, ring, unlockAudio, useLatest } from './util.js';
 
@@ -227,6 +228,7 @@ function Workspace({ t, it, agent, queues, dispositions, act, busy, error }) {
       </header>
       <div class="ws-grid">
         <div class="card">
+          {(it.channel === 'chat' || it.channel === 'sms') && <Chat t={t} it={it} />}
           <CustomerCard t={t} card={it.customer_card} from={it.from} />
           <History t={t} card={it.customer_card} dispositions={dispositions} />
         </div>
