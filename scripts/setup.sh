@@ -10,8 +10,10 @@ PKGS=(build-essential cmake ninja-build pkg-config ccache libboost1.74-dev libsq
       nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libargon2-dev
       libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libre-dev librem-dev espeak-ng sox)
 if [[ "${1:-}" == "--test" ]]; then
-  PKGS+=(python3 python3-websockets curl wrk sqlite3 sip-tester baresip-core)
+  PKGS+=(python3 python3-websockets curl wrk sqlite3 sip-tester baresip-core chromium fonts-dejavu-core)
 fi
+# The web UI is built with node; Debian's nodejs/npm only when no node is present.
+command -v node >/dev/null 2>&1 || PKGS+=(nodejs npm)
 
 missing=()
 for p in "${PKGS[@]}"; do
