@@ -27,17 +27,21 @@ class AgentPool {
     while (!heap_.empty() && !live(heap_.front())) {
       std::pop_heap(heap_.begin(), heap_.end(), Later{});
       heap_.pop_back();
+      ++stale_pops_;
     }
   }
 
   // Drops every stale entry once the pool has grown past twice its size after
-  // the previous compaction, plus 64: O(size), amortised O(1) per push (at
-  // least size/2 pushes happened since), like a vector's doubling.
+  // the previous compaction, plus 64 (amortised O(1) per push, like a vector's
+  // doubling), or once half of it (plus 16) has been popped as stale since
+  // (stale entries keep reaching the top: one O(size) pass is cheaper than
+  // popping the rest one by one, and is paid for by those pops).
   template <class Live>
   void compact_if_grown(const Live& live) {
-    if (heap_.size() <= compact_at_) return;
+    if (heap_.size() <= compact_at_ && stale_pops_ < heap_.size() / 2 + 16) return;
     compact(live);
     compact_at_ = 2 * heap_.size() + 64;
+    stale_pops_ = 0;
   }
 
   bool empty() const { return heap_.empty(); }
@@ -58,6 +62,7 @@ class AgentPool {
   };
   std::vector<PoolKey> heap_;
   std::size_t compact_at_ = 64;
+  std::size_t stale_pops_ = 0;  // since the last compaction
 };
 
 }  // namespace sb::routing
