@@ -56,7 +56,7 @@ void get_agent(Call& c) {
   c.query(
       [a = *a](const routing::Engine& e, const service::Directory& d, TimePoint) {
         const auto* u = d.user(UserId(a.value));
-        if (!u || u->role != store::Role::kAgent) return json(nullptr);
+        if (!u || !service::routable(u->role)) return json(nullptr);
         return agent_view(e, *u);
       },
       [c](json j) {
@@ -65,16 +65,17 @@ void get_agent(Call& c) {
       });
 }
 
-// Who can take a transfer: every active agent's id, name, team and state, for agents too.
+// Who can take a transfer: every active agent's and supervisor's id, name, role, team and state.
 void directory(Call& c) {
   c.query(
       [](const routing::Engine& e, const service::Directory& d, TimePoint) {
         json a = json::array();
         for (const auto& [id, u] : d.users) {
-          if (u.role != store::Role::kAgent || u.disabled) continue;
+          if (!service::routable(u.role) || u.disabled) continue;
           auto snap = e.agent(AgentId(id.value));
           a.push_back({{"id", id.value},
                        {"name", u.name},
+                       {"role", store::to_string(u.role)},
                        {"team", u.team ? json(u.team->value) : json(nullptr)},
                        {"state", snap ? std::string(to_string(snap->state)) : "logged_out"}});
         }

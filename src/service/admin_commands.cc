@@ -103,7 +103,7 @@ Status apply_user(const Txn& t, const json& body, store::UserRecord& u, bool cre
 }
 
 Core::Value commit_user(Txn& t, store::UserRecord u, const char* action) {
-  if (u.role == store::Role::kAgent) {
+  if (routable(u.role)) {
     if (u.disabled) {
       if (auto snap = t.engine.agent(AgentId(u.id.value)); snap && snap->state != r::AgentState::kLoggedOut) {
         if (auto s = t.engine.logout(AgentId(u.id.value), t.now); !s)
@@ -141,7 +141,7 @@ Core::Fn update_user(UserId id, json body, std::optional<std::string> password_h
     if (!cur) return Error::not_found(fmt::format("user {} not found", id.value));
     store::UserRecord u = *cur;
     if (auto s = apply_user(t, body, u, false); !s) return s.error();
-    if (u.role != cur->role && cur->role == store::Role::kAgent)
+    if (u.role != cur->role && routable(cur->role))
       if (auto snap = t.engine.agent(AgentId(id.value)); snap && snap->state != r::AgentState::kLoggedOut)
         return Error::conflict("log the agent out before changing their role");
     if (password_hash) u.password_hash = *password_hash;

@@ -136,7 +136,7 @@ Status Core::start() {
     }
   }
   for (auto& [id, u] : dir_.users)
-    if (u.role == store::Role::kAgent && !u.disabled) (void)engine_.upsert_agent(agent_config(u), now);
+    if (routable(u.role) && !u.disabled) (void)engine_.upsert_agent(agent_config(u), now);
 
   store::InteractionQuery open_q;
   open_q.open_only = true;

@@ -30,6 +30,10 @@ struct Directory {
   std::vector<UserId> team_agents(const store::UserRecord& supervisor) const;
 };
 
+// Users the routing engine knows as agents: agents, and supervisors (who can
+// log in to take escalations and transfers; they have no skills unless given).
+inline bool routable(store::Role r) { return r == store::Role::kAgent || r == store::Role::kSupervisor; }
+
 // The engine's view of an agent user.
 routing::AgentConfig agent_config(const store::UserRecord& u);
 

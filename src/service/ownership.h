@@ -14,7 +14,7 @@ inline Status check_self(const Actor& actor, AgentId a) {
 
 inline Status check_agent_exists(const Directory& dir, AgentId a) {
   const auto* u = dir.user(UserId(a.value));
-  if (!u || u->role != store::Role::kAgent) return Error::not_found(fmt::format("agent {} not found", a.value));
+  if (!u || !routable(u->role)) return Error::not_found(fmt::format("agent {} not found", a.value));
   if (u->disabled) return Error::conflict(fmt::format("agent {} is disabled", a.value));
   return {};
 }

@@ -187,6 +187,29 @@ TEST_F(ServiceTest, ScheduledCallbacksSurviveRestartAndCanBeCancelled) {
   EXPECT_EQ(rec->end_reason, "cancelled");
 }
 
+TEST_F(ServiceTest, AnAgentEscalatesToASupervisorByTransfer) {
+  seed();
+  AgentId anna(id_of("anna")), sofia(id_of("sofia"));
+  run(cmd::agent_login(anna));
+  run(cmd::agent_ready(anna));
+  auto call = run(cmd::create_interaction(json{{"channel", "voice"}, {"queue", queue_id("Sales")}}));
+  InteractionId i(call["id"].get<std::int64_t>());
+  run(cmd::accept(i, anna));
+  Actor as_anna{UserId(anna.value), store::Role::kAgent, "127.0.0.1"};
+  // A supervisor who is not logged in to take interactions cannot receive it.
+  auto e = fail(cmd::transfer(i, json{{"agent", sofia.value}}), as_anna);
+  EXPECT_EQ(e.code, ErrorCode::kConflict);
+  Actor as_sofia{UserId(sofia.value), store::Role::kSupervisor, "127.0.0.1"};
+  run(cmd::agent_login(sofia), as_sofia);
+  run(cmd::agent_ready(sofia), as_sofia);
+  auto moved = run(cmd::transfer(i, json{{"agent", sofia.value}}), as_anna);
+  EXPECT_EQ(moved["state"], "offered");
+  EXPECT_EQ(moved["agent"], sofia.value);
+  run(cmd::accept(i, sofia), as_sofia);
+  run(cmd::complete(i, json{{"disposition", "escalated"}}), as_sofia);
+  EXPECT_EQ(store_->interaction(i)->disposition, "escalated");
+}
+
 TEST_F(ServiceTest, AgentCannotActForAnotherAgent) {
   seed();
   Actor anna{UserId(id_of("anna")), store::Role::kAgent, "127.0.0.1"};

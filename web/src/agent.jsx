@@ -276,7 +276,9 @@ function Workspace({ t, it, agent, queues, dispositions, act, busy, error }) {
                           data-testid="transfer-agent">
                     <option value="">–</option>
                     {agents.map((a) => (
-                      <option key={a.id} value={a.id}>{a.name} ({t('state.' + a.state)})</option>
+                      <option key={a.id} value={a.id}>
+                        {a.name}{a.role === 'supervisor' ? ' · ' + t('ws.supervisor') : ''} ({t('state.' + a.state)})
+                      </option>
                     ))}
                   </select>
                 </span>

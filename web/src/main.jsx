@@ -18,7 +18,8 @@ const stream = new EventStream(() => session.token);
 export function pagesFor(me) {
   const p = new Set(me.permissions || []);
   const pages = [];
-  if (me.role === 'agent') pages.push('desktop');
+  // Supervisors have a desktop too: they log in to take escalations and transfers.
+  if (me.role === 'agent' || me.role === 'supervisor') pages.push('desktop');
   if (p.has('users.read') && p.has('events.stream_team')) pages.push('wallboard');
   if (p.has('users.write') || p.has('queues.write')) pages.push('admin');
   if (p.has('reports.read')) pages.push('reports');
