@@ -29,6 +29,7 @@ struct AgentSnapshot {
   ChannelCounts load;               // interactions held now, per channel
   std::vector<InteractionId> interactions;
   std::optional<InteractionId> offer;  // pending offer, if reserved
+  std::optional<TimePoint> offer_expires;  // when that offer times out
   std::optional<TimePoint> wrapup_ends;
 };
 

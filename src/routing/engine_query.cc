@@ -20,7 +20,10 @@ AgentSnapshot Engine::Impl::agent_snapshot(const AgentRec& A) const {
     if (I.state == InteractionState::kWrapUp && (!s.wrapup_ends || I.wrapup_ends < *s.wrapup_ends))
       s.wrapup_ends = I.wrapup_ends;
   }
-  if (A.offer != kNone) s.offer = m.inter[A.offer].id;
+  if (A.offer != kNone) {
+    s.offer = m.inter[A.offer].id;
+    s.offer_expires = m.inter[A.offer].offer_expires;
+  }
   return s;
 }
 

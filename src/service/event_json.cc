@@ -136,6 +136,7 @@ json to_json(const r::AgentSnapshot& a) {
          {"load", load},
          {"interactions", ints}};
   j["offer"] = a.offer ? json(a.offer->value) : json(nullptr);
+  j["offer_expires"] = a.offer_expires ? json(to_iso8601(*a.offer_expires)) : json(nullptr);
   j["wrapup_ends"] = a.wrapup_ends ? json(to_iso8601(*a.wrapup_ends)) : json(nullptr);
   return j;
 }

@@ -102,6 +102,15 @@ TEST_F(ServiceTest, CallOfferedToSkilledReadyAgentAndCompletedWithDisposition) {
   EXPECT_EQ(created["state"], "offered");
   EXPECT_EQ(created["agent"], anna.value);
   EXPECT_FALSE(created["customer"].is_null()) << "caller id should find Jan Nowak";
+  // The agent's snapshot says which offer is pending and when it times out (Sales: 20 s).
+  auto snap = core_->query_sync([anna](const routing::Engine& e, const Directory&, TimePoint now) {
+    auto a = e.agent(anna);
+    return json{{"offer", a->offer ? a->offer->value : 0},
+                {"left", a->offer_expires ? to_seconds(*a->offer_expires - now) : -1.0}};
+  });
+  EXPECT_EQ(snap["offer"], i.value);
+  EXPECT_GT(snap["left"].get<double>(), 15.0);
+  EXPECT_LE(snap["left"].get<double>(), 20.0);
   run(cmd::accept(i, anna));
   auto done = run(cmd::complete(i, json{{"disposition", "sale"}, {"notes", "Zamówił pakiet."}}));
   auto rec = store_->interaction(i);

@@ -451,7 +451,7 @@ export function AgentDesktop() {
           {error.message} <button class="link" onClick={() => setError(null)}>{t('common.dismiss')}</button>
         </p>
       )}
-      {offer && <Offer t={t} it={offer} queues={queues} expires={expires[offer.id]} act={act} busy={busy} />}
+      {offer && <Offer t={t} it={offer} queues={queues} expires={expires[offer.id] || (agent && agent.offer === offer.id ? agent.offer_expires : null)} act={act} busy={busy} />}
       {held.map((it) => (
         <Workspace key={it.id} t={t} it={it} agent={agent} queues={queues} dispositions={dispositions} act={act}
                    busy={busy} error={error} />
