@@ -153,6 +153,27 @@ test('admin creates a queue; a bad value is shown next to its field', async () =
   const q = (await server.call('GET', '/api/queues', admin)).find((x) => x.name === 'E2E Retention');
   assert.equal(q.sl_target, 0.85);
   assert.deepEqual(q.requirements.map((r) => r.min_level), [4]);
+
+  // Routing settings beyond the flat fields: relaxation steps and opening hours.
+  await page.click('tr:has(td:text-is("Support")) button:text("Edit")');
+  await page.waitForSelector('#f-queues-relaxations-1-after');
+  assert.equal(await page.inputValue('#f-queues-relaxations-0-after'), '60');
+  assert.equal(await page.inputValue('#f-queues-relaxations-1-after'), '180');
+  await page.fill('#f-queues-utc_offset_minutes', '60');
+  await page.click('fieldset#f-queues-hours button:text("Add")');
+  await page.selectOption('#f-queues-hours-0-weekday', '0');
+  await page.fill('#f-queues-hours-0-start', '08:00');
+  await page.fill('#f-queues-hours-0-end', '17:30');
+  await page.click('[data-testid=btn-save]');
+  await waitFor(async () => {
+    const support = (await server.call('GET', '/api/queues', admin)).find((x) => x.name === 'Support');
+    return support.hours.open.length === 1;
+  });
+  const support = (await server.call('GET', '/api/queues', admin)).find((x) => x.name === 'Support');
+  assert.deepEqual(support.hours, { utc_offset_minutes: 60, open: [{ weekday: 0, start_minute: 480, end_minute: 1050 }] });
+  assert.deepEqual(support.relaxations.map((r) => r.after), [60, 180], 'relaxations survive an edit');
+  // Open Support around the clock again for the tests that follow.
+  await server.call('PATCH', `/api/queues/${support.id}`, admin, { hours: { utc_offset_minutes: 0, open: [] } });
   await page.context().close();
 });
 

@@ -69,6 +69,15 @@ function schemas(t, ref) {
         { name: 'wrapup', type: 'number', hint: 'hint.seconds' },
         { name: 'requirements', type: 'rows', cols: [{ name: 'skill', type: 'select', options: skillOpts, number: true },
                                                     { name: 'min_level', type: 'number', min: 1, max: 10, def: 1 }] },
+        // One row per relaxed requirement; rows with the same "after" form one step.
+        { name: 'relaxations', type: 'rows', pack: packRelaxations, unpack: unpackRelaxations,
+          cols: [{ name: 'after', type: 'number', min: 1, def: 60 }, { name: 'skill', type: 'select', options: skillOpts, number: true },
+                 { name: 'min_level', type: 'number', min: 1, max: 10, def: 1 }] },
+        { name: 'utc_offset_minutes', type: 'number', hint: 'hint.utcOffset', skip: true,
+          from: (rec) => (rec && rec.hours ? rec.hours.utc_offset_minutes : 0) },
+        { name: 'hours', type: 'rows', hint: 'hint.hours', pack: packHours, unpack: unpackHours,
+          cols: [{ name: 'weekday', type: 'select', number: true, options: () => [0, 1, 2, 3, 4, 5, 6].map((d) => [String(d), t('day.' + d)]) },
+                 { name: 'start', type: 'time', def: '08:00' }, { name: 'end', type: 'time', def: '17:00' }] },
         { name: 'enabled', type: 'bool', editOnly: true },
       ],
       defaults: { channels: ['voice'], priority: 0, sl_threshold: 20, sl_target: 0.8, max_wait: 0, strategy: 'longest_idle',
@@ -95,13 +104,48 @@ function schemas(t, ref) {
   };
 }
 
+// Queue relaxations: the API takes steps [{after, requirements:[{skill, min_level}]}];
+// the form shows one row per requirement.
+function packRelaxations(rows) {
+  const steps = new Map();
+  for (const r of rows) {
+    if (!steps.has(r.after)) steps.set(r.after, []);
+    if (r.skill !== undefined && r.skill !== '') steps.get(r.after).push({ skill: r.skill, min_level: r.min_level });
+  }
+  return [...steps.entries()].sort((a, b) => a[0] - b[0]).map(([after, requirements]) => ({ after, requirements }));
+}
+function unpackRelaxations(steps) {
+  const rows = [];
+  for (const st of steps || []) {
+    if (!st.requirements.length) rows.push({ after: st.after, skill: '', min_level: '' });
+    for (const r of st.requirements) rows.push({ after: st.after, skill: r.skill, min_level: r.min_level });
+  }
+  return rows;
+}
+// Business hours: the API takes minutes after local midnight; the form shows HH:MM.
+const hhmm = (m) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+const minutes = (s) => {
+  const [h, m] = String(s || '').split(':').map(Number);
+  return Number.isFinite(h) && Number.isFinite(m) ? h * 60 + m : undefined;
+};
+function packHours(rows, values) {
+  const offset = Number(values.utc_offset_minutes) || 0;
+  return {
+    utc_offset_minutes: offset,
+    open: rows.map((r) => ({ weekday: r.weekday, start_minute: minutes(r.start), end_minute: r.end === '00:00' ? 1440 : minutes(r.end) })),
+  };
+}
+function unpackHours(hours) {
+  return ((hours && hours.open) || []).map((w) => ({ weekday: w.weekday, start: hhmm(w.start_minute), end: hhmm(w.end_minute % 1440) }));
+}
+
 const TABS = ['users', 'teams', 'skills', 'queues', 'dispositions', 'reasons'];
 
 function toBody(fields, values, editing) {
   const body = {};
   const num = (v) => (v === '' || v == null ? undefined : isNaN(Number(v)) ? v : Number(v));
   for (const f of fields) {
-    if ((f.createOnly && editing) || (f.editOnly && !editing)) continue;
+    if ((f.createOnly && editing) || (f.editOnly && !editing) || f.skip) continue;
     let v = values[f.name];
     if (f.type === 'password') {
       if (v) body.password = v;
@@ -110,8 +154,10 @@ function toBody(fields, values, editing) {
     if (f.type === 'number') v = num(v);
     else if (f.type === 'select' && f.number) v = v === '' || v == null ? (f.nullable ? null : undefined) : Number(v);
     else if (f.type === 'checks' && f.number) v = (v || []).map(Number);
-    else if (f.type === 'rows') v = (v || []).map((r) => Object.fromEntries(f.cols.map((c) => [c.name, c.type === 'number' || c.number ? num(r[c.name]) : r[c.name]])));
-    else if (f.type === 'text' && v == null) v = undefined;
+    else if (f.type === 'rows') {
+      v = (v || []).map((r) => Object.fromEntries(f.cols.map((c) => [c.name, c.type === 'number' || c.number ? num(r[c.name]) : r[c.name]])));
+      if (f.pack) v = f.pack(v, values);
+    } else if (f.type === 'text' && v == null) v = undefined;
     if (v !== undefined) body[f.name] = v;
   }
   return body;
@@ -120,7 +166,8 @@ function toBody(fields, values, editing) {
 function fromRecord(fields, rec, defaults) {
   const v = {};
   for (const f of fields) {
-    let x = rec ? rec[f.name] : defaults[f.name];
+    let x = f.from ? f.from(rec, defaults) : rec ? rec[f.name] : defaults[f.name];
+    if (f.unpack) x = f.unpack(x);
     if (f.type === 'select' && f.number) x = x == null ? '' : String(x);
     else if (f.type === 'checks') x = (x || []).map(String);
     else if (f.type === 'rows') x = (x || []).map((r) => Object.fromEntries(f.cols.map((c) => [c.name, r[c.name] == null ? '' : String(r[c.name])])));
@@ -170,6 +217,7 @@ function FieldView({ t, res, f, value, set, err }) {
     return (
       <fieldset class="field rows" id={id}>
         <legend>{label}</legend>
+        {hint}
         {rows.length === 0 && <p class="muted small">{t('admin.noRows')}</p>}
         {rows.map((r, i) => (
           <div class={'row' + (bad === i ? ' invalid' : '')} key={i} data-row={i}>
@@ -185,8 +233,8 @@ function FieldView({ t, res, f, value, set, err }) {
                       {c.options().map(([v, l]) => <option key={v} value={v}>{l}</option>)}
                     </select>
                   ) : (
-                    <input id={cid} type="number" min={c.min} max={c.max} value={r[c.name]} aria-invalid={cellBad ? 'true' : undefined}
-                           onInput={(e) => upd(i, c.name, e.currentTarget.value)} />
+                    <input id={cid} type={c.type === 'time' ? 'time' : 'number'} min={c.min} max={c.max} value={r[c.name]}
+                           aria-invalid={cellBad ? 'true' : undefined} onInput={(e) => upd(i, c.name, e.currentTarget.value)} />
                   )}
                 </span>
               );
