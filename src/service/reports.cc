@@ -7,6 +7,7 @@ namespace sb::service {
 using nlohmann::json;
 
 void Tally::add(const store::InteractionRecord& r, Duration sl_threshold) {
+  if (r.state == "scheduled") return;  // a callback not yet due has not been offered
   bool abandoned_now = r.end_reason == "abandoned";
   ++offered;
   if (r.answered) {

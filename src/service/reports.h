@@ -5,6 +5,7 @@
 //
 // Definitions (per interaction, counted in the hour/queue it was created in):
 //   offered      interactions that ended answered or abandoned, or are still open
+//                (callbacks scheduled for later are not counted until they are due)
 //   answered     had an agent accept (answered set)
 //   abandoned    end_reason "abandoned"
 //   in SL        answered within the queue's sl_threshold of enqueue

@@ -42,7 +42,9 @@ TEST(Reports, ServiceLevelSpeedOfAnswerHandleTimeAndAbandons) {
       rec(1, 0s, 10s, 130s, "completed", 7),        // in SL, handled 120 s
       rec(2, 60s, 50s, 290s, "completed", 7),       // late, handled 240 s
       rec(3, 70min, std::nullopt, 95min, "abandoned"),  // second hour
+      rec(4, 80min, std::nullopt, std::nullopt, ""),    // a callback scheduled for tomorrow
   };
+  in.interactions.back().state = "scheduled";
   json r = summary_report(in);
   const json& t = r["totals"];
   EXPECT_EQ(t["offered"], 3);

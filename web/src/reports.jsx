@@ -96,10 +96,10 @@ function HourChart({ t, hours }) {
   const W = 900, H = 260, L = 40, B = 36, T = 10, R = 10;
   const series = [['offered', 's1'], ['answered', 's2'], ['abandoned', 's3']];
   const max = Math.max(1, ...hours.map((h) => Math.max(h.offered, h.answered + h.abandoned)));
-  const nice = Math.ceil(max / 5) * 5 || 5;
+  const nice = Math.ceil(max / 4) * 4 || 4; // a multiple of 4: the quarter ticks are whole numbers
   const bw = Math.min(60, (W - L - R) / Math.max(1, hours.length));
   const y = (v) => T + (H - T - B) * (1 - v / nice);
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(nice * f));
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => nice * f);
   const every = Math.ceil(hours.length / 12);
   const byDay = hours.length && hours[0].day;
   return (
