@@ -139,7 +139,13 @@ int serve(const config::Config& cfg) {
       return 1;
     }
     if (auto s = phones->start(std::move(*tcfg)); !s) {
-      // Not fatal: the contact center works without phones (and parallel test servers share the default port).
+      // An address the operator chose must work; the default (5060) may be taken
+      // by another SIP program, and the contact center still works without phones.
+      if (cfg.source("sip.listen").kind != config::Source::Kind::kDefault) {
+        spdlog::critical("[app] cannot start SIP on {} ({}): {}", cfg.get_string("sip.listen"),
+                         cfg.source("sip.listen").to_string(), s.error().message);
+        return 1;
+      }
       spdlog::warn("[app] telephony disabled: {}", s.error().message);
     } else {
       sip_up = true;

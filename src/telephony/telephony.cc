@@ -25,6 +25,11 @@
 #include "telephony/sdp.h"
 
 extern "C" {
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <re.h>
 }
 
@@ -37,6 +42,30 @@ using nlohmann::json;
 namespace {
 
 std::string str(const pl& p) { return p.p && p.l ? std::string(p.p, p.l) : std::string(); }
+
+// 0 when a UDP socket without SO_REUSEADDR can bind host:port, else errno.
+int probe_udp_port(const std::string& host, std::uint16_t port) {
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
+  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    len = sizeof *v4;
+  } else if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    len = sizeof *v6;
+  } else {
+    return 0;  // not a literal address: libre reports it
+  }
+  int fd = ::socket(ss.ss_family, SOCK_DGRAM, 0);
+  if (fd < 0) return errno;
+  int err = ::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0 ? 0 : errno;
+  ::close(fd);
+  return err;
+}
 
 std::int64_t now_s() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -223,6 +252,14 @@ struct Telephony::Impl {
     sa laddr{};
     if (sa_set_str(&laddr, opts.host.c_str(), opts.port) != 0)
       return Error::invalid("sip.listen", "not an IP address: " + opts.host);
+    // libre binds UDP with SO_REUSEADDR, which lets a second process bind the same
+    // port and silently take its packets. A plain socket finds the port taken.
+    if (opts.port != 0) {
+      if (int err = probe_udp_port(opts.host, opts.port); err)
+        return Error{ErrorCode::kUnavailable,
+                     fmt::format("cannot listen for SIP on UDP {}:{}: {}", opts.host, opts.port, std::strerror(err)),
+                     "sip.listen"};
+    }
     if (int err = sip_transp_add(sipstack, SIP_TRANSP_UDP, &laddr); err)
       return Error{ErrorCode::kUnavailable,
                    fmt::format("cannot listen for SIP on UDP {}:{}: {}", opts.host, opts.port, std::strerror(err)),

@@ -224,7 +224,7 @@ test('the desktop reconnects after the server restarts', async () => {
   // The chat conversation: the customer's words arrive live, the agent answers.
   const chatId = (await server.call('GET', '/api/agents/' + (await server.call('GET', '/api/me', await server.login('lukasz'))).id, admin)).offer;
   await page.keyboard.press('Alt+KeyA');
-  await page.waitForSelector('[data-testid=chat]');
+  await page.waitForSelector('[data-testid=chat][data-loaded=true]');
   await server.call('POST', `/api/interactions/${chatId}/messages?from=customer`, admin, { text: 'Xin chào, tôi cần giúp đỡ.' });
   await page.waitForSelector('[data-testid=chat] li[data-from=customer]:has-text("Xin chào")');
   await page.fill('[data-testid=chat-input]', 'Dzień dobry, w czym mogę pomóc?');

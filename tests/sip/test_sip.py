@@ -113,8 +113,16 @@ class SipTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.sip_port = free_sip_port()
-        cls.srv = harness.Server(extra_args=["--sip", f"127.0.0.1:{cls.sip_port}", "--log-level", "info"])
+        # A probed free port can be taken by a parallel test before the server
+        # binds it; the server then refuses to start, and we try another port.
+        for attempt in range(5):
+            cls.sip_port = free_sip_port()
+            try:
+                cls.srv = harness.Server(extra_args=["--sip", f"127.0.0.1:{cls.sip_port}", "--log-level", "info"])
+                break
+            except RuntimeError:
+                if attempt == 4:
+                    raise
         cls.tmp = tempfile.mkdtemp(prefix="sb-sip-", dir=harness.test_tmp_root())
         st, queues = cls.srv.request("GET", "/api/queues", user="admin")
         assert st == 200, queues

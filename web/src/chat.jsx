@@ -11,12 +11,23 @@ export function Chat({ t, it }) {
   const [error, setError] = useState('');
   const list = useRef(null);
 
+  const [loaded, setLoaded] = useState(false);
   useEffect(() => {
     let live = true;
-    api.get(`/api/interactions/${it.id}/messages`).then((m) => live && setMessages(m)).catch(() => {});
+    const key = (m) => `${m.at}|${m.from}|${m.text}`;
+    // Listen first, then load the transcript, and merge: nothing said in between is lost.
     const off = stream.on((ev) => {
-      if (ev.type === 'chat.message' && ev.data.interaction === it.id) setMessages((m) => [...m, ev.data]);
+      if (ev.type === 'chat.message' && ev.data.interaction === it.id)
+        setMessages((m) => (m.some((x) => key(x) === key(ev.data)) ? m : [...m, ev.data]));
     });
+    api.get(`/api/interactions/${it.id}/messages`).then((loadedMsgs) => {
+      if (!live) return;
+      setMessages((m) => {
+        const seen = new Set(loadedMsgs.map(key));
+        return [...loadedMsgs, ...m.filter((x) => !seen.has(key(x)))];
+      });
+      setLoaded(true);
+    }).catch(() => {});
     return () => {
       live = false;
       off();
@@ -38,7 +49,7 @@ export function Chat({ t, it }) {
     }
   };
   return (
-    <section class="card chat" aria-label={t('chat.title')} data-testid="chat">
+    <section class="card chat" aria-label={t('chat.title')} data-testid="chat" data-loaded={loaded ? 'true' : undefined}>
       <h3>{t('chat.title')}</h3>
       <ol class="transcript" ref={list} aria-live="polite">
         {messages.length === 0 && <li class="muted">{t('chat.empty')}</li>}
