@@ -1,0 +1,152 @@
+// Agent legs: the ACD's offers ring agents' phones; answers, rejections and
+// hang-ups go back to the ACD as commands; routing events end or move calls.
+#include "telephony/impl.h"
+
+namespace sb::telephony {
+
+// ---------------------------------------------------------------- agent legs
+void Telephony::Impl::on_offer_created(InteractionId iid, const std::vector<AgentId>& agents) {
+  auto it = call_by_interaction.find(iid.value);
+  if (it == call_by_interaction.end()) {
+    bool creating = false;
+    for (auto& [id, c] : calls) creating |= c->state == Call::State::kCreating;
+    if (creating) early_offers[iid.value] = agents;
+    return;
+  }
+  Call& c = *it->second;
+  if (c.state != Call::State::kWaiting) return;
+  for (AgentId a : agents) ring_agent(c, a);
+}
+
+void Telephony::Impl::ring_agent(Call& c, AgentId agent) {
+  if (c.agents.contains(agent.value)) return;
+  auto login = login_by_agent.find(agent.value);
+  if (login == login_by_agent.end()) return;
+  auto contact = registrar.contact(login->second, now_s());
+  if (!contact) {
+    spdlog::info("[sip][call={}][agent={}] no registered phone; the offer stays on the desktop", c.id, login->second);
+    return;
+  }
+  auto leg = new_leg(&c);
+  if (!leg) return;
+  leg->agent = agent;
+  std::vector<Codec> codecs = c.codec_known ? std::vector<Codec>{c.caller->codec}
+                                            : std::vector<Codec>{Codec::kPcmu, Codec::kPcma};
+  mbuf* desc = make_mbuf(local_sdp(*leg, codecs));
+  std::string from_user = uri_user(c.from);
+  std::string from_uri = fmt::format("sip:{}@{}", from_user, contact_host);
+  std::string extra = fmt::format("X-Switchboard-Interaction: {}\r\nX-Switchboard-Number: {}\r\n",
+                                  c.interaction->value, uri_user(c.number));
+  int err = sipsess_connect(&leg->sess, sess_sock, contact->c_str(), from_user.c_str(), from_uri.c_str(),
+                            "switchboard", nullptr, 0, "application/sdp", desc, nullptr, nullptr, false,
+                            &Impl::on_offer, &Impl::on_answer, &Impl::on_progress, &Impl::on_estab, nullptr,
+                            nullptr, &Impl::on_close, leg.get(), "%s", extra.c_str());
+  mem_deref(desc);
+  if (err) {
+    spdlog::warn("[sip][call={}][agent={}] cannot ring {}: {}", c.id, login->second, *contact, std::strerror(err));
+    return;
+  }
+  leg->dialogs = &dialogs_gauge;
+  dialogs_gauge.inc();
+  spdlog::info("[sip][call={}][agent={}] ringing {}", c.id, login->second, *contact);
+  c.agents.emplace(agent.value, std::move(leg));
+}
+
+// Removes one agent leg (CANCEL if ringing, BYE if answered) after the current handler.
+void Telephony::Impl::drop_agent_leg(Call& c, std::int64_t agent) {
+  auto it = c.agents.find(agent);
+  if (it == c.agents.end()) return;
+  it->second->closed = true;
+  if (c.bridged == it->second.get()) c.bridged = nullptr;
+  std::uint64_t id = c.id;
+  post([this, id, agent] {
+    if (auto ci = calls.find(id); ci != calls.end()) ci->second->agents.erase(agent);
+  });
+}
+
+void Telephony::Impl::on_agent_answered(Leg& leg) {
+  Call& c = *leg.call;
+  if (c.state != Call::State::kWaiting || !c.interaction) {
+    drop_agent_leg(c, leg.agent->value);
+    return;
+  }
+  std::uint64_t id = c.id;
+  std::int64_t agent = leg.agent->value;
+  InteractionId iid = *c.interaction;
+  execute(cmd::accept(iid, *leg.agent), [this, id, agent](Core::Value v) {
+    auto ci = calls.find(id);
+    if (ci == calls.end()) return;
+    Call& call = *ci->second;
+    auto li = call.agents.find(agent);
+    if (li == call.agents.end() || li->second->closed) return;
+    if (!v) {
+      spdlog::info("[sip][call={}][agent={}] accept refused: {}", id, agent, v.error().message);
+      drop_agent_leg(call, agent);
+      return;
+    }
+    call.state = Call::State::kBridged;
+    call.bridged = li->second.get();
+    start_recording(call);
+    for (auto& [other, l] : call.agents)
+      if (other != agent) drop_agent_leg(call, other);
+    spdlog::info("[sip][call={}][agent={}] bridged", id, agent);
+  });
+}
+
+void Telephony::Impl::on_agent_closed(Leg& leg, int err, const sip_msg* msg) {
+  Call& c = *leg.call;
+  std::int64_t agent = leg.agent->value;
+  std::uint16_t scode = msg && !msg->req ? msg->scode : 0;
+  leg.closed = true;
+  if (c.bridged == &leg) {
+    spdlog::info("[sip][call={}][agent={}] agent hung up", c.id, agent);
+    execute(cmd::end_conversation(*c.interaction), nullptr);
+    end_call(c.id);
+    return;
+  }
+  spdlog::info("[sip][call={}][agent={}] agent leg closed: {}", c.id, agent,
+               scode ? std::to_string(scode) : std::string(err ? std::strerror(err) : "closed"));
+  if ((scode == 486 || scode == 600 || scode == 603) && c.interaction && c.state == Call::State::kWaiting)
+    execute(cmd::reject(*c.interaction, AgentId(agent)), nullptr);
+  // Other failures (unreachable phone, 404, timeouts) leave the offer to the ACD's timeout ("missed").
+  drop_agent_leg(c, agent);
+}
+
+// ---------------------------------------------------------------- routing events (SIP thread)
+void Telephony::Impl::on_event(const std::string& type, const json& d) {
+  if (!d.contains("interaction")) return;
+  InteractionId iid(d["interaction"].get<std::int64_t>());
+  if (type == "offer.created") {
+    std::vector<AgentId> agents;
+    for (const auto& a : d["agents"]) agents.emplace_back(a.get<std::int64_t>());
+    on_offer_created(iid, agents);
+    return;
+  }
+  if (type == "offer.revoked" || type == "offer.timed_out" || type == "offer.rejected") {
+    std::int64_t agent = d["agent"].get<std::int64_t>();
+    if (auto e = early_offers.find(iid.value); e != early_offers.end())
+      std::erase(e->second, AgentId(agent));
+    auto it = call_by_interaction.find(iid.value);
+    if (it == call_by_interaction.end()) return;
+    Call& c = *it->second;
+    if (c.bridged && c.bridged->agent->value == agent) return;
+    drop_agent_leg(c, agent);
+    return;
+  }
+  auto it = call_by_interaction.find(iid.value);
+  if (it == call_by_interaction.end()) return;
+  Call& c = *it->second;
+  if (type == "interaction.ended" || (type == "conversation.ended" && c.state == Call::State::kBridged)) {
+    spdlog::info("[sip][call={}][interaction={}] {}: hanging up", c.id, iid.value, type);
+    end_call(c.id);
+  } else if (type == "interaction.transferred" && c.state == Call::State::kBridged) {
+    // Back in a queue: the agent leg ends, the caller hears music again.
+    if (c.bridged) drop_agent_leg(c, c.bridged->agent->value);
+    stop_recording(c);
+    c.held = false;
+    c.state = Call::State::kWaiting;
+    start_moh();
+  }
+}
+
+}  // namespace sb::telephony

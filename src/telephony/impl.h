@@ -1,0 +1,278 @@
+#pragma once
+// Internal to the SIP adapter (sb_telephony): the libre-facing state shared by
+// its source files. Everything here runs on the SIP thread unless a comment
+// says otherwise. Only the adapter's .cc files include this (it pulls in <re.h>).
+//
+// Files: stack.cc (thread, start/stop, directory), register.cc (REGISTER,
+// OPTIONS), legs.cc (dialog callbacks, SDP, RTP relay), inbound.cc (INVITEs to
+// numbers), agents.cc (ringing agents' phones, routing events), recording.cc,
+// media.cc (music on hold).
+#include <chrono>
+#include <cstring>
+#include <future>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "service/commands.h"
+#include "telephony/digest.h"
+#include "telephony/moh.h"
+#include "telephony/recorder.h"
+#include "telephony/registrar.h"
+#include "telephony/sdp.h"
+#include "telephony/telephony.h"
+
+extern "C" {
+#include <re.h>
+}
+
+namespace sb::telephony {
+
+namespace cmd = service::commands;
+using Core = service::Core;
+using nlohmann::json;
+
+// ---- small helpers (sip_util.cc)
+std::string str(const pl& p);  // a libre pointer-length string as std::string ("" when unset)
+// 0 when a UDP socket without SO_REUSEADDR can bind host:port, else errno.
+int probe_udp_port(const std::string& host, std::uint16_t port);
+std::int64_t now_s();  // steady clock, seconds
+// Keeps characters safe inside a SIP URI user part; anything else becomes '_'.
+std::string uri_user(std::string s);
+// An mbuf holding `text`, positioned at its start. Caller owns one reference.
+mbuf* make_mbuf(const std::string& text);
+std::string body_of(const sip_msg* msg);  // a message's body as text
+
+
+// Work queued onto the SIP thread. Shared with Core callbacks, which may run
+// after the Telephony object is gone: then post() drops the work.
+struct Gate {
+  std::mutex mu;
+  mqueue* mq = nullptr;  // guarded by mu; set while the SIP thread runs
+
+  bool post(std::function<void()> fn) {
+    std::lock_guard lock(mu);
+    if (!mq) return false;
+    auto task = std::make_unique<std::function<void()>>(std::move(fn));
+    if (mqueue_push(mq, 0, task.get()) != 0) return false;
+    task.release();  // owned by the queue until on_task
+    return true;
+  }
+  static void on_task(int, void* data, void*) {
+    std::unique_ptr<std::function<void()>> task(static_cast<std::function<void()>*>(data));
+    (*task)();
+  }
+};
+
+struct Call;
+
+// One SIP dialog and its RTP socket: the caller's leg or one agent's leg.
+struct Leg {
+  Telephony::Impl* tel = nullptr;
+  Call* call = nullptr;
+  std::optional<AgentId> agent;  // set on agent legs
+  sipsess* sess = nullptr;
+  struct rtp_sock* rtp = nullptr;
+  sa remote{};                   // where we send RTP (SDP address, then latched to the source)
+  bool have_remote = false;
+  bool established = false;
+  bool closed = false;           // a teardown is under way: ignore further events
+  Codec codec = Codec::kPcmu;
+  std::uint64_t sdp_version = 1;
+  bool first_relay = true;
+  metrics::Gauge* dialogs = nullptr;
+
+  ~Leg() {
+    if (sess) {
+      mem_deref(sess);  // established: BYE; ringing outgoing: CANCEL
+      if (dialogs) dialogs->dec();
+    }
+    mem_deref(rtp);
+  }
+};
+
+struct Call {
+  std::uint64_t id = 0;
+  std::string from;     // caller's user part or number
+  std::string number;   // the dialed DID
+  QueueId queue;
+  std::optional<InteractionId> interaction;
+  enum class State { kCreating, kWaiting, kBridged } state = State::kCreating;
+  std::unique_ptr<Leg> caller;
+  std::map<std::int64_t, std::unique_ptr<Leg>> agents;  // agent id -> ringing or bridged leg
+  Leg* bridged = nullptr;                               // the agent leg in conversation
+  MohCursor moh;
+  std::unique_ptr<WavRecorder> rec;                     // while bridged (and recording is configured)
+  bool held = false;                                    // the agent's phone put the caller on hold: music, no relay
+  bool codec_known = true;                              // false until a late-offer ACK answers
+};
+
+struct Telephony::Impl {
+  Impl(service::Core& c, metrics::Registry& r, TelephonyOptions o)
+      : core(c), opts(std::move(o)), gate(std::make_shared<Gate>()),
+        calls_gauge(r.gauge("switchboard_sip_calls", "Inbound SIP calls in progress (waiting or bridged)")),
+        dialogs_gauge(r.gauge("switchboard_sip_dialogs", "SIP dialogs (caller and agent legs) alive")),
+        registrations_gauge(r.gauge("switchboard_sip_registrations", "Live SIP registrations (bindings)")),
+        rtp_packets(r.counter_family("switchboard_rtp_packets_total",
+                                     "RTP packets sent by Switchboard, by direction", {"direction"})),
+        nonces(random_secret()) {
+    if (opts.moh_path.empty()) opts.moh_path = SB_MOH_DEFAULT_PATH;
+    auto m = MohAudio::load(opts.moh_path);
+    if (m) {
+      moh = std::make_unique<MohAudio>(std::move(*m));
+    } else {
+      spdlog::warn("[sip] {}; using the built-in chime as music on hold", m.error().message);
+      moh = std::make_unique<MohAudio>(MohAudio::chime());
+    }
+  }
+
+  static std::string random_secret();
+
+  // ---- outside world (any thread)
+  service::Core& core;
+  TelephonyOptions opts;
+  TelephonyConfig config;  // set by start() before the SIP thread exists
+  std::shared_ptr<Gate> gate;
+  std::thread thread;
+  std::uint16_t bound_port = 0;
+  bool started = false;  // main thread only
+
+  metrics::Gauge& calls_gauge;
+  metrics::Gauge& dialogs_gauge;
+  metrics::Gauge& registrations_gauge;
+  metrics::Family<metrics::Counter>& rtp_packets;
+
+  // ---- SIP thread only
+  sip* sipstack = nullptr;
+  sipsess_sock* sess_sock = nullptr;
+  sip_lsnr* lsnr = nullptr;
+  tmr moh_tmr{}, prune_tmr{}, stop_tmr{};
+  std::uint64_t moh_start_ms = 0, moh_ticks = 0;
+  sa media_ip{};
+  std::string contact_host;  // host:port for our From URIs
+  Registrar registrar;
+  NonceSource nonces;
+  std::unique_ptr<MohAudio> moh;
+  std::map<std::string, AgentId, std::less<>> agent_by_login;
+  std::map<std::int64_t, std::string> login_by_agent;
+  std::map<std::string, QueueId, std::less<>> queue_by_name;
+  std::map<std::uint64_t, std::unique_ptr<Call>> calls;
+  std::map<std::int64_t, Call*> call_by_interaction;
+  std::set<std::uint64_t> abandoned_while_creating;
+  std::map<std::int64_t, std::vector<AgentId>> early_offers;  // offers seen before create's reply
+  std::uint64_t next_call_id = 1;
+  bool shutting_down = false;
+  // Interactions to close after the SIP thread has gone (read by stop() after join).
+  std::vector<std::pair<InteractionId, bool>> to_close;  // (id, connected)
+
+  metrics::Counter& rtp_counter(const char* dir) { return rtp_packets.with({dir}); }
+
+  // ---------------------------------------------------------------- thread
+  void run(std::promise<Status>& ready);
+
+  Status setup();
+
+  void teardown();
+
+  bool post(std::function<void()> fn) { return gate->post(std::move(fn)); }
+
+  // Runs on the SIP thread: hang up every call, then stop the loop once the
+  // BYEs are answered (or after a short grace period).
+  void begin_shutdown();
+  static void on_sip_exit(void* arg);
+
+  // ---------------------------------------------------------------- directory
+  // Refreshes login -> agent and queue name -> id from the routing thread's directory.
+  static json directory_snapshot(const routing::Engine&, const service::Directory& dir, TimePoint);
+  void refresh_directory();
+  void apply_directory(const json& j);
+
+  // Runs a command as the system actor; `then` runs on the SIP thread (dropped after shutdown).
+  void execute(Core::Fn fn, std::function<void(Core::Value)> then);
+
+  // ---------------------------------------------------------------- requests outside dialogs
+  static bool on_request(const sip_msg* msg, void* arg);
+
+  void challenge(const sip_msg* msg, bool stale);
+
+  void on_register(const sip_msg* msg);
+
+  static void on_prune(void* arg);
+
+  // ---------------------------------------------------------------- legs
+  std::unique_ptr<Leg> new_leg(Call* call);
+
+  std::string local_sdp(Leg& leg, std::vector<Codec> codecs, Direction dir = Direction::kSendRecv);
+
+  // Applies a remote SDP (offer or answer) to a leg. Returns the parsed audio.
+  Result<SdpAudio> apply_remote_sdp(Leg& leg, const sip_msg* msg);
+
+  static int on_offer(mbuf** descp, const sip_msg* msg, void* arg);  // re-INVITE (hold, resume, refresh)
+
+  // The agent's phone holds (re-INVITE sendonly/inactive) or resumes (sendrecv) the caller.
+  void on_agent_hold(Leg& leg, bool hold);
+
+  static int on_answer(const sip_msg* msg, void* arg);  // the SDP answer (agent's 200, or caller's ACK)
+
+  static void on_estab(const sip_msg*, void* arg);
+
+  static void on_progress(const sip_msg*, void*) {}
+
+  static void on_close(int err, const sip_msg* msg, void* arg);
+
+  static void on_rtp(const sa* src, const rtp_header* hdr, mbuf* mb, void* arg);
+
+  // ---------------------------------------------------------------- inbound calls
+  static void on_invite(const sip_msg* msg, void* arg) { static_cast<Impl*>(arg)->handle_invite(msg); }
+
+  void handle_invite(const sip_msg* msg);
+
+  void on_created(std::uint64_t call_id, Core::Value v);
+
+  void on_caller_closed(Call& c, int err, const sip_msg* msg);
+
+  // Hangs up every leg of a call and forgets it (after the current handler returns).
+  void end_call(std::uint64_t id);
+
+  // ---------------------------------------------------------------- agent legs
+  void on_offer_created(InteractionId iid, const std::vector<AgentId>& agents);
+
+  void ring_agent(Call& c, AgentId agent);
+
+  // Removes one agent leg (CANCEL if ringing, BYE if answered) after the current handler.
+  void drop_agent_leg(Call& c, std::int64_t agent);
+
+  void on_agent_answered(Leg& leg);
+
+  void on_agent_closed(Leg& leg, int err, const sip_msg* msg);
+
+  // ---------------------------------------------------------------- routing events (SIP thread)
+  void on_event(const std::string& type, const json& d);
+
+  // ---------------------------------------------------------------- recording
+  // An event in the interaction's history, appended by the system actor.
+  static Core::Fn note_event(InteractionId iid, std::string type, json data);
+
+  void start_recording(Call& c);
+
+  void stop_recording(Call& c);
+
+  // SIP thread: checks the call is being recorded, then has the core check the
+  // actor holds it (and log the event) before the recorder is paused.
+  void set_paused(InteractionId iid, bool paused, service::Actor actor, std::function<void(Result<json>)> done);
+
+  // ---------------------------------------------------------------- music on hold
+  void start_moh();
+
+  static void on_moh(void* arg) { static_cast<Impl*>(arg)->moh_tick(); }
+
+  void moh_tick();
+};
+
+}  // namespace sb::telephony

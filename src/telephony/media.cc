@@ -1,0 +1,45 @@
+// Music on hold: one 20 ms timer sends the next frame to every caller who is not bridged.
+#include "telephony/impl.h"
+
+namespace sb::telephony {
+
+// ---------------------------------------------------------------- music on hold
+void Telephony::Impl::start_moh() {
+  if (tmr_isrunning(&moh_tmr)) return;
+  moh_start_ms = tmr_jiffies();
+  moh_ticks = 0;
+  tmr_start(&moh_tmr, 20, &Impl::on_moh, this);
+}
+
+void Telephony::Impl::moh_tick() {
+  std::uint64_t due = (tmr_jiffies() - moh_start_ms) / 20;
+  int burst = 0;
+  bool any = false;
+  mbuf* mb = mbuf_alloc(RTP_HEADER_SIZE + kFrameSamples);
+  while (moh_ticks < due && burst++ < 5) {
+    ++moh_ticks;
+    for (auto& [id, c] : calls) {
+      if (c->state == Call::State::kBridged && !c->held) continue;
+      any = true;
+      Leg& leg = *c->caller;
+      if (leg.closed || !leg.have_remote || !leg.sess) continue;
+      std::string_view f = moh->frame(c->moh.frame, leg.codec);
+      mb->pos = RTP_HEADER_SIZE;
+      mb->end = RTP_HEADER_SIZE;
+      mbuf_write_mem(mb, reinterpret_cast<const uint8_t*>(f.data()), f.size());
+      mb->pos = RTP_HEADER_SIZE;
+      if (rtp_send(leg.rtp, &leg.remote, false, c->moh.frame == 0, static_cast<uint8_t>(leg.codec),
+                   c->moh.timestamp, mb) == 0)
+        rtp_counter("moh").inc();
+      c->moh.advance();
+    }
+  }
+  mem_deref(mb);
+  if (moh_ticks < due) moh_ticks = due;  // fell behind: skip rather than burst
+  if (!any && calls.empty()) return;     // nobody waiting: the timer stops
+  std::uint64_t next = moh_start_ms + (moh_ticks + 1) * 20;
+  std::uint64_t now = tmr_jiffies();
+  tmr_start(&moh_tmr, next > now ? next - now : 1, &Impl::on_moh, this);
+}
+
+}  // namespace sb::telephony

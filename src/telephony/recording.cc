@@ -1,0 +1,77 @@
+// Recording of bridged calls, and its pause/resume for sensitive moments.
+#include "telephony/impl.h"
+
+namespace sb::telephony {
+
+// ---------------------------------------------------------------- recording
+// An event in the interaction's history, appended by the system actor.
+Core::Fn Telephony::Impl::note_event(InteractionId iid, std::string type, json data) {
+  return [iid, type = std::move(type), data = std::move(data)](service::Txn& t) -> Core::Value {
+    t.event(type, data, iid);
+    return json::object();
+  };
+}
+
+void Telephony::Impl::start_recording(Call& c) {
+  if (opts.recordings_dir.empty() || c.rec || !c.interaction) return;
+  std::string path = fmt::format("{}/{}.wav", opts.recordings_dir, c.interaction->value);
+  auto r = WavRecorder::open(path);
+  if (!r) {
+    spdlog::error("[sip][call={}] not recorded: {}", c.id, r.error().message);
+    return;
+  }
+  c.rec = std::move(*r);
+  spdlog::info("[sip][call={}][interaction={}] recording to {}", c.id, c.interaction->value, path);
+  execute(note_event(*c.interaction, "recording.started", {{"interaction", c.interaction->value}, {"path", path}}),
+          nullptr);
+}
+
+void Telephony::Impl::stop_recording(Call& c) {
+  if (!c.rec) return;
+  c.rec->close();
+  double seconds = static_cast<double>(c.rec->frames_written()) / WavRecorder::kRate;
+  if (c.interaction)
+    execute(note_event(*c.interaction, "recording.stopped",
+                       {{"interaction", c.interaction->value}, {"path", c.rec->path()}, {"seconds", seconds}}),
+            nullptr);
+  c.rec.reset();
+}
+
+// SIP thread: checks the call is being recorded, then has the core check the
+// actor holds it (and log the event) before the recorder is paused.
+void Telephony::Impl::set_paused(InteractionId iid, bool paused, service::Actor actor, std::function<void(Result<json>)> done) {
+  auto it = call_by_interaction.find(iid.value);
+  if (it == call_by_interaction.end())
+    return done(Error::not_found(fmt::format("interaction {} is not a live call", iid.value)));
+  if (!it->second->rec) return done(Error::conflict(fmt::format("interaction {} is not being recorded", iid.value)));
+  std::string path = it->second->rec->path();
+  const char* type = paused ? "recording.paused" : "recording.resumed";
+  Core::Fn fn = [iid, type, path](service::Txn& t) -> Core::Value {
+    auto snap = t.engine.interaction(iid, t.now);
+    if (!snap) return Error::not_found(fmt::format("interaction {} is not open", iid.value));
+    if (t.actor.role == store::Role::kAgent &&
+        (!snap->agent || !t.actor.user || snap->agent->value != t.actor.user->value))
+      return Error{ErrorCode::kPermissionDenied, "the interaction is not yours", "interaction"};
+    t.audit(type, fmt::format("interaction:{}", iid.value), {{"path", path}});
+    t.event(type, {{"interaction", iid.value}, {"path", path}}, iid);
+    return json::object();
+  };
+  std::weak_ptr<Gate> g = gate;
+  core.execute(std::move(actor), std::move(fn), [this, g, iid, paused, done](Core::Value v) {
+    if (!v) return done(v.error());
+    auto gate_ = g.lock();
+    if (!gate_ || !gate_->post([this, iid, paused, done] {
+          auto ci = call_by_interaction.find(iid.value);
+          if (ci == call_by_interaction.end() || !ci->second->rec)
+            return done(Error::conflict(fmt::format("interaction {} is no longer recorded", iid.value)));
+          WavRecorder& r = *ci->second->rec;
+          if (paused) r.pause(tmr_jiffies());
+          else r.resume(tmr_jiffies());
+          spdlog::info("[sip][interaction={}] recording {}", iid.value, paused ? "paused" : "resumed");
+          done(json{{"interaction", iid.value}, {"path", r.path()}, {"paused", r.paused()}});
+        }))
+      done(Error{ErrorCode::kUnavailable, "telephony is stopping", {}});
+  });
+}
+
+}  // namespace sb::telephony
