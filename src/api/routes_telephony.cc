@@ -1,5 +1,6 @@
 // Telephony controls of a live call: pause and resume its recording (card
-// numbers and other sensitive moments). Only the holder of the interaction
+// numbers and other sensitive moments), and supervisor monitoring (listen,
+// whisper, barge). Only the holder of the interaction
 // (agents; supervisors and admins may act on any), checked by the command
 // that also logs the event and the audit entry.
 #include "api/context.h"
@@ -23,6 +24,35 @@ void recording(Call& c) {
   });
 }
 
+// Supervisor monitoring: the body's mode is checked here, the live call and
+// the supervisor's phone by telephony (404 / 409), which also writes the
+// audit entries and history events.
+void monitor(Call& c) {
+  auto id = c.id_param();
+  if (!id) return;
+  auto b = c.body();
+  if (!b) return;
+  std::optional<telephony::MonitorMode> mode;
+  if (b->is_object() && b->contains("mode") && (*b)["mode"].is_string())
+    mode = telephony::parse_monitor_mode((*b)["mode"].get<std::string>());
+  if (!mode) return c.fail(Error::invalid("mode", "must be \"listen\", \"whisper\" or \"barge\""));
+  if (!c.ctx->phones) return c.fail(Error{ErrorCode::kUnavailable, "telephony is not running", {}});
+  c.ctx->phones->monitor(InteractionId(*id), *mode, c.actor(), [c](Result<json> v) {
+    if (!v) return c.fail(v.error());
+    c.ok(*v, (*v)["state"] == "ringing" ? 202 : 200);
+  });
+}
+
+void stop_monitor(Call& c) {
+  auto id = c.id_param();
+  if (!id) return;
+  if (!c.ctx->phones) return c.fail(Error{ErrorCode::kUnavailable, "telephony is not running", {}});
+  c.ctx->phones->stop_monitor(InteractionId(*id), c.actor(), [c](Result<json> v) {
+    if (!v) return c.fail(v.error());
+    c.ok(*v);
+  });
+}
+
 }  // namespace
 
 std::vector<ApiRoute> telephony_routes() {
@@ -33,6 +63,12 @@ std::vector<ApiRoute> telephony_routes() {
        recording<true>},
       {"POST", "/api/interactions/{id}/recording/resume", P::kInteractionsHandleOwn, true, "resumeRecording",
        "Resume the call's recording (the pause is kept as silence)", "interactions", recording<false>},
+      {"POST", "/api/interactions/{id}/monitor", P::kCallsMonitor, true, "monitorCall",
+       "Monitor the live call on one's registered phone ({mode}: listen, whisper or barge); again: change the mode",
+       "interactions", monitor},
+      {"DELETE", "/api/interactions/{id}/monitor", P::kCallsMonitor, true, "stopMonitoringCall",
+       "Stop monitoring the call (the supervisor's phone is hung up; the call goes on)", "interactions",
+       stop_monitor},
   };
 }
 

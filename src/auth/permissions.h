@@ -40,6 +40,7 @@ enum class Permission {
   kEventsStreamOwn,         // live events about oneself
   kEventsStreamTeam,        // live events of one's team and its queues
   kEventsStreamAll,
+  kCallsMonitor,            // listen to, whisper into, barge into live calls
 };
 
 // A set of store::Role values, one bit per role.

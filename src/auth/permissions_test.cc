@@ -31,6 +31,10 @@ TEST(Permissions, SpotChecks) {
   EXPECT_TRUE(allowed(Role::kAnalyst, kInteractionsReadAll));
   EXPECT_FALSE(allowed(Role::kAnalyst, kCustomersWrite));
   EXPECT_FALSE(allowed(Role::kAnalyst, kAgentStateOwn));
+
+  EXPECT_FALSE(allowed(Role::kAgent, kCallsMonitor));
+  EXPECT_TRUE(allowed(Role::kSupervisor, kCallsMonitor));
+  EXPECT_FALSE(allowed(Role::kAnalyst, kCallsMonitor));
 }
 
 TEST(Permissions, SupervisorHoldsEverythingAnAgentHolds) {

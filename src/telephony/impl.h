@@ -21,6 +21,7 @@
 #include <spdlog/spdlog.h>
 
 #include "service/commands.h"
+#include "telephony/conference.h"
 #include "telephony/digest.h"
 #include "telephony/moh.h"
 #include "telephony/recorder.h"
@@ -71,6 +72,10 @@ struct Gate {
 };
 
 struct Call;
+struct Monitor;  // a supervisor listening to a call (monitor.cc)
+struct MonitorDeleter {
+  void operator()(Monitor* m) const;  // hangs up the supervisor's leg
+};
 
 // One SIP dialog and its RTP socket: the caller's leg or one agent's leg.
 struct Leg {
@@ -111,6 +116,7 @@ struct Call {
   std::unique_ptr<WavRecorder> rec;                     // while bridged (and recording is configured)
   bool held = false;                                    // the agent's phone put the caller on hold: music, no relay
   bool codec_known = true;                              // false until a late-offer ACK answers
+  std::unique_ptr<Monitor, MonitorDeleter> monitor;     // a supervisor listening (monitor.cc)
 };
 
 struct Telephony::Impl {
@@ -121,7 +127,8 @@ struct Telephony::Impl {
         registrations_gauge(r.gauge("switchboard_sip_registrations", "Live SIP registrations (bindings)")),
         rtp_packets(r.counter_family("switchboard_rtp_packets_total",
                                      "RTP packets sent by Switchboard, by direction", {"direction"})),
-        nonces(random_secret()) {
+        nonces(random_secret()),
+        monitors_gauge(r.gauge("switchboard_sip_monitors", "Supervisor monitors of calls (ringing or live)")) {
     if (opts.moh_path.empty()) opts.moh_path = SB_MOH_DEFAULT_PATH;
     auto m = MohAudio::load(opts.moh_path);
     if (m) {
@@ -273,6 +280,23 @@ struct Telephony::Impl {
   static void on_moh(void* arg) { static_cast<Impl*>(arg)->moh_tick(); }
 
   void moh_tick();
+
+  // ---- supervisor monitoring (monitor.cc)
+  metrics::Gauge& monitors_gauge;
+  tmr monitor_tmr{};  // the 20 ms mixing tick; runs while a monitor is live
+  std::uint64_t monitor_start_ms = 0, monitor_ticks = 0;
+
+  // SIP thread. Starts monitoring the call (INVITE to the actor's phone) or changes a live monitor's mode.
+  void request_monitor(InteractionId iid, MonitorMode mode, service::Actor actor,
+                       std::function<void(Result<json>)> done);
+  // SIP thread. Ends the call's monitor on the actor's request.
+  void request_monitor_stop(InteractionId iid, service::Actor actor, std::function<void(Result<json>)> done);
+  // Ends the call's monitor if it has one (BYE to the supervisor's phone, the direct relay again).
+  // `logged`: the history event and audit entry are already written by the caller.
+  void end_monitor(Call& c, const std::string& reason, bool logged = false);
+  // Hook from on_rtp: true when the packet was taken by the call's conference (no direct relay).
+  bool monitor_rtp(Leg& leg, const rtp_header* hdr, mbuf* mb);
+  void monitor_tick();
 };
 
 }  // namespace sb::telephony

@@ -115,6 +115,7 @@ void Telephony::Impl::end_call(std::uint64_t id) {
   auto it = calls.find(id);
   if (it == calls.end()) return;
   Call& c = *it->second;
+  end_monitor(c, "call ended");
   stop_recording(c);
   if (c.caller) c.caller->closed = true;
   for (auto& [a, l] : c.agents) l->closed = true;

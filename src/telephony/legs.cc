@@ -111,6 +111,7 @@ void Telephony::Impl::on_rtp(const sa* src, const rtp_header* hdr, mbuf* mb, voi
                  hdr->pt == 8 ? Codec::kPcma : Codec::kPcmu,
                  std::string_view(reinterpret_cast<const char*>(mbuf_buf(mb)), mbuf_get_left(mb)));
   }
+  if (c.monitor && leg->tel->monitor_rtp(*leg, hdr, mb)) return;  // a supervisor listens: mixed (monitor.cc)
   if (!to || to->closed || !to->have_remote) return;
   bool marker = hdr->m || to->first_relay;
   to->first_relay = false;

@@ -21,6 +21,7 @@
 #include "core/result.h"
 #include "metrics/registry.h"
 #include "service/core.h"
+#include "telephony/conference.h"
 #include "telephony/telephony_config.h"
 
 namespace sb::telephony {
@@ -69,6 +70,21 @@ class Telephony final : public service::Publisher {
   void publish(const service::Published& e) override;
 
   struct Impl;
+
+  // Supervisor monitoring of a live bridged call (any thread; the API checks
+  // the permission calls.monitor). Without a monitor: INVITEs the actor's
+  // registered phone (SIP user = login) and, once it answers, the supervisor
+  // hears the call in `mode`; `done` gets {interaction, supervisor, mode,
+  // state: "ringing"} at once. With the actor's own monitor: changes its mode
+  // (no new INVITE), {..., state: "ringing"|"live"}. Errors: 404 not a live
+  // bridged call, 409 no registered phone or monitored by someone else.
+  // `done` runs on the SIP or the store thread.
+  void monitor(InteractionId interaction, MonitorMode mode, service::Actor actor,
+               std::function<void(Result<nlohmann::json>)> done);
+  // Ends the call's monitor (BYE to the supervisor's phone; the call goes on).
+  // `done` gets {interaction, supervisor, state: "stopped"}, or 404 when the call has no monitor.
+  void stop_monitor(InteractionId interaction, service::Actor actor,
+                    std::function<void(Result<nlohmann::json>)> done);
 
  private:
   std::unique_ptr<Impl> impl_;

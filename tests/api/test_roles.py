@@ -128,6 +128,7 @@ class RoleMatrix(ApiTestCase):
         self.assertNotIn("agent", t["reports.read"])
         self.assertIn("analyst", t["reports.read"])
         self.assertEqual(t["events.stream_all"], {"admin"})
+        self.assertEqual(t["calls.monitor"], {"supervisor", "admin"}, "only supervisors and admins listen in")
         self.assertEqual(set().union(*t.values()), set(ROLES))
 
     def test_hard_coded_requests(self):
