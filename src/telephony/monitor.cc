@@ -113,6 +113,10 @@ void on_sup_estab(const sip_msg*, void* arg) {
   leg->established = true;
   Call& c = *leg->call;
   tmr_cancel(&m->ring_tmr);
+  if (c.state != Call::State::kBridged || !c.bridged) {  // transferred back to a queue while ringing
+    leg->tel->end_monitor(c, "call no longer bridged");
+    return;
+  }
   m->live = true;
   m->live_since_ms = tmr_jiffies();
   Telephony::Impl& tel = *leg->tel;

@@ -138,6 +138,19 @@ class SipMonitor(SipTestCase):
             st, err = self.srv.request("DELETE", f"/api/interactions/{iid}/monitor", user="sofia")
             self.assertEqual(st, 404, err)
 
+            # Stopped while sofia's phone rings: CANCEL, no dialog left.
+            ring = self.sipp("supervisor_ring_cancel.xml", service="sofia", local_port=sofia_port, timeout=30)
+            procs.append(ring)
+            st, r = self.monitor(iid, "whisper")
+            self.assertEqual(st, 202, r)
+            wait_until(lambda: self.metrics().get("switchboard_sip_dialogs") == 3, what="sofia's phone rings")
+            self.assertEqual(self.metrics()["switchboard_sip_monitors"], 1)
+            st, r = self.srv.request("DELETE", f"/api/interactions/{iid}/monitor", user="admin")
+            self.assertEqual(st, 200, r)
+            self.finish(ring, "supervisor's ringing phone gets CANCEL")
+            wait_until(lambda: self.metrics().get("switchboard_sip_dialogs") == 2, what="ringing leg freed")
+            self.assertEqual(self.metrics()["switchboard_sip_monitors"], 0)
+
             # listen: sofia hears caller + agent; they hear each other only.
             sup = self.sipp("supervisor_answer.xml", service="sofia", local_port=sofia_port, timeout=120,
                             keys={"rtp_port": sup_media.port, "pt": 0})
@@ -219,19 +232,20 @@ class SipMonitor(SipTestCase):
             # History and audit: who listened, how, and why it ended.
             def monitor_events():
                 return [e for e in self.events_of(iid) if e["type"].startswith("monitor.")]
-            ev = wait_until(lambda: (lambda e: e if len(e) >= 8 else None)(monitor_events()),
+            ev = wait_until(lambda: (lambda e: e if len(e) >= 9 else None)(monitor_events()),
                             what="monitor events")
             types = [e["type"] for e in ev]
             self.assertEqual(types.count("monitor.started"), 3, types)
             self.assertEqual(types.count("monitor.changed"), 2, types)
-            self.assertEqual(types.count("monitor.stopped"), 3, types)
+            self.assertEqual(types.count("monitor.stopped"), 4, types)
             started = [e["data"] for e in ev if e["type"] == "monitor.started"]
             self.assertEqual([d["mode"] for d in started], ["listen", "listen", "barge"])
             self.assertTrue(all(d["supervisor"] == "sofia" for d in started))
             changed = [e["data"] for e in ev if e["type"] == "monitor.changed"]
             self.assertEqual([(d["from"], d["mode"]) for d in changed], [("listen", "whisper"), ("whisper", "barge")])
-            reasons = [e["data"]["reason"] for e in ev if e["type"] == "monitor.stopped"]
-            self.assertEqual(reasons, ["stopped", "supervisor hung up", "call ended"])
+            stopped = [e["data"] for e in ev if e["type"] == "monitor.stopped"]
+            self.assertEqual([d["reason"] for d in stopped], ["stopped", "stopped", "supervisor hung up", "call ended"])
+            self.assertEqual([d["answered"] for d in stopped], [False, True, True, True])
             # The recording (caller left, agent right) never holds the supervisor's voice.
             rec = [e["data"]["path"] for e in self.events_of(iid) if e["type"] == "recording.stopped"]
             self.assertEqual(len(rec), 1)
@@ -249,10 +263,12 @@ class SipMonitor(SipTestCase):
             mine = [a for a in audit if a["target"] == f"interaction:{iid}" and a["action"].startswith("monitor.")]
             sofia = self.srv.user_id("sofia")
             requested = [a for a in mine if a["action"] == "monitor.requested"]
-            self.assertEqual(len(requested), 3, mine)
+            self.assertEqual(len(requested), 4, mine)
             self.assertTrue(all(a["user"] == sofia for a in requested), requested)
             self.assertEqual([a["user"] for a in mine if a["action"] == "monitor.changed"], [sofia, sofia])
-            self.assertIn(sofia, [a["user"] for a in mine if a["action"] == "monitor.stopped"])
+            stops = [a["user"] for a in mine if a["action"] == "monitor.stopped"]
+            self.assertEqual(stops[:2], [self.srv.user_id("admin"), sofia], "who stopped it")
+            self.assertIsNone(stops[-1], "the call's end: the system actor")
         except BaseException:
             for p in procs:
                 if p.poll() is not None:
