@@ -286,6 +286,80 @@ class SipMonitor(SipTestCase):
                 media.close()
 
 
+class SipMonitorEnds(SipTestCase):
+    """A transfer back to a queue ends the monitor; a graceful shutdown hangs up the supervisor too."""
+
+    def test_transfer_then_shutdown(self):
+        anna_port, lukasz_port, sofia_port = free_sip_port(), free_sip_port(), free_sip_port()
+        for user, port in (("anna", anna_port), ("lukasz", lukasz_port), ("sofia", sofia_port)):
+            self.register(user, port)
+        caller = "+4860000102"
+        caller_media, anna_media, lukasz_media, sup_media = RtpEndpoint(), RtpEndpoint(), RtpEndpoint(), RtpEndpoint()
+        procs, talkers = [], []
+        try:
+            anna = self.sipp("agent_answer.xml", local_port=anna_port, timeout=60, keys={"rtp_port": anna_media.port})
+            call = self.sipp("caller_until_bye.xml", service="100", timeout=60,
+                             keys={"rtp_port": caller_media.port, "pt": 0, "caller": caller})
+            procs += [anna, call]
+            wait_until(lambda: self.interaction_from(caller), what="interaction created")
+            self.ready("anna")
+            iid = wait_until(lambda: (lambda i: i["id"] if i and i["state"] == "connected" else None)(
+                self.interaction_from(caller)), what="connected to anna")
+            talkers.append(Talker(caller_media, CALLER))
+            sup = self.sipp("supervisor_answer.xml", service="sofia", local_port=sofia_port, timeout=60,
+                            keys={"rtp_port": sup_media.port, "pt": 0})
+            procs.append(sup)
+            self.assertEqual(self.monitor(iid, "listen")[0], 202)
+            wait_until(lambda: len(sup_media.received(pt=0)) > 10, what="monitoring")
+            # lukasz (Support) is ready; anna transfers the caller to Support.
+            lukasz = self.sipp("agent_answer.xml", local_port=lukasz_port, timeout=60,
+                               keys={"rtp_port": lukasz_media.port})
+            procs.append(lukasz)
+            self.ready("lukasz")
+            st, r = self.srv.request("POST", f"/api/interactions/{iid}/transfer", {"queue": self.queue["Support"]},
+                                     user="anna")
+            self.assertEqual(st, 200, r)
+            self.finish(anna, "anna's phone gets BYE on transfer")
+            self.finish(sup, "sofia's phone gets BYE when the call leaves the bridge")
+            stopped = wait_until(lambda: [e["data"] for e in self.events_of(iid) if e["type"] == "monitor.stopped"],
+                                 what="monitor.stopped")
+            self.assertEqual(stopped[0]["reason"], "call no longer bridged")
+            wait_until(lambda: (lambda i: i if i and i["state"] == "connected" and
+                                i["agent"] == self.srv.user_id("lukasz") else None)(self.interaction_from(caller)),
+                       what="connected to lukasz")
+            # Monitoring the new bridge, then SIGTERM: every leg gets BYE.
+            sup = self.sipp("supervisor_answer.xml", service="sofia", local_port=sofia_port, timeout=60,
+                            keys={"rtp_port": sup_media.port, "pt": 0})
+            procs.append(sup)
+            n = len(sup_media.received(pt=0))
+            self.assertEqual(self.monitor(iid, "barge")[0], 202)
+            wait_until(lambda: len(sup_media.received(pt=0)) > n + 10, what="monitoring lukasz's call")
+            self.assertEqual(self.metrics()["switchboard_sip_dialogs"], 3)
+            self.srv._kill(harness.signal.SIGTERM)
+            self.assertEqual(self.srv.proc.returncode, 0)
+            self.finish(sup, "sofia's phone gets BYE on shutdown")
+            self.finish(lukasz, "lukasz's phone gets BYE on shutdown")
+            self.finish(call, "caller gets BYE on shutdown")
+        except BaseException:
+            for p in procs:
+                if p.poll() is not None:
+                    print(f"sipp {p.args[2]}: rc {p.returncode}\n" + p.stdout.read().decode(errors="replace")[-3000:],
+                          file=sys.stderr)
+            raise
+        finally:
+            for t in talkers:
+                t.stop()
+            for p in procs:
+                if p.poll() is None:
+                    p.kill()
+                    p.communicate()
+            for media in (caller_media, anna_media, lukasz_media, sup_media):
+                media.close()
+
+    events_of = SipMonitor.events_of
+    monitor = SipMonitor.monitor
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
