@@ -76,7 +76,9 @@ struct Call;
 struct Leg {
   Telephony::Impl* tel = nullptr;
   Call* call = nullptr;
-  std::optional<AgentId> agent;  // set on agent legs
+  std::optional<AgentId> agent;  // set on agent legs (and on a consultation's leg: the agent consulted)
+  bool consult = false;          // the consultation leg of a consultative transfer (Call::consult)
+  bool refer_pending = false;    // this phone REFERred the call: it is owed a final NOTIFY
   sipsess* sess = nullptr;
   struct rtp_sock* rtp = nullptr;
   sa remote{};                   // where we send RTP (SDP address, then latched to the source)
@@ -109,8 +111,11 @@ struct Call {
   Leg* bridged = nullptr;                               // the agent leg in conversation
   MohCursor moh;
   std::unique_ptr<WavRecorder> rec;                     // while bridged (and recording is configured)
-  bool held = false;                                    // the agent's phone put the caller on hold: music, no relay
+  bool held = false;                                    // the caller is on hold (phone or API): music, no relay
   bool codec_known = true;                              // false until a late-offer ACK answers
+  // Consultative transfer (transfer.cc): while the caller is held, the bridged
+  // agent talks to the consulted agent or supervisor on this leg.
+  std::unique_ptr<Leg> consult;
 };
 
 struct Telephony::Impl {
@@ -266,6 +271,33 @@ struct Telephony::Impl {
   // SIP thread: checks the call is being recorded, then has the core check the
   // actor holds it (and log the event) before the recorder is paused.
   void set_paused(InteractionId iid, bool paused, service::Actor actor, std::function<void(Result<json>)> done);
+
+  // ---------------------------------------------------------------- call control (control.cc, transfer.cc)
+  // Where a packet arriving on `from` is relayed to (nullptr: nowhere): caller
+  // <-> bridged agent, or bridged agent <-> consulted party while the caller is held.
+  static Leg* relay_target(Call& c, Leg& from);
+  // Holds or resumes the caller (music while held); logs call.held/call.resumed.
+  void set_held(Call& c, bool hold);
+  // A Core::Fn, run as `actor`, that fails unless the actor holds the open
+  // interaction (agents; supervisors and admins may act on any), then writes an
+  // audit entry and the event `type` with `data` in the interaction's history.
+  static Core::Fn as_holder(InteractionId iid, std::string type, json data);
+  // API call control (SIP thread): see Telephony::control.
+  void control(InteractionId iid, CallControl action, std::optional<AgentId> target, service::Actor actor,
+               std::function<void(Result<json>)> done);
+  void apply_control(Call& c, CallControl action, std::optional<AgentId> target,
+                     std::function<void(Result<json>)> done);
+  // In-dialog REFER (blind transfer from the agent's phone).
+  static void on_refer(struct sip* sip, const sip_msg* msg, void* arg);
+  void handle_refer(Leg& leg, const sip_msg* msg);
+  void notify_refer(Leg& leg, std::uint16_t scode, const char* reason);
+  // Consultation legs.
+  Result<json> start_consult(Call& c, AgentId target);
+  void on_consult_answered(Leg& leg);
+  void on_consult_closed(Leg& leg);
+  void end_consult(Call& c, const char* why);
+  // Dials a user's registered phone for `c` (ringing leg, not yet stored in the call).
+  std::unique_ptr<Leg> dial_phone(Call& c, const std::string& login, const std::string& extra_headers);
 
   // ---------------------------------------------------------------- music on hold
   void start_moh();

@@ -49,8 +49,8 @@ void Telephony::Impl::handle_invite(const sip_msg* msg) {
   }
   mbuf* desc = make_mbuf(local_sdp(leg, codecs));
   int err = sipsess_accept(&leg.sess, sess_sock, msg, 200, "OK", "switchboard", "application/sdp", desc, nullptr,
-                           nullptr, false, &Impl::on_offer, &Impl::on_answer, &Impl::on_estab, nullptr, nullptr,
-                           &Impl::on_close, &leg, "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n");
+                           nullptr, false, &Impl::on_offer, &Impl::on_answer, &Impl::on_estab, nullptr, &Impl::on_refer,
+                           &Impl::on_close, &leg, "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REFER, INFO\r\n");
   mem_deref(desc);
   if (err) {
     spdlog::warn("[sip][invite] sipsess_accept: {}", std::strerror(err));
@@ -117,6 +117,7 @@ void Telephony::Impl::end_call(std::uint64_t id) {
   Call& c = *it->second;
   stop_recording(c);
   if (c.caller) c.caller->closed = true;
+  if (c.consult) c.consult->closed = true;
   for (auto& [a, l] : c.agents) l->closed = true;
   if (c.interaction) call_by_interaction.erase(c.interaction->value);
   post([this, id] {

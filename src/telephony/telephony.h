@@ -35,6 +35,15 @@ struct TelephonyOptions {
   std::string recordings_dir;      // bridged calls are recorded to <dir>/<interaction id>.wav; empty: not recorded
 };
 
+// Call control from the API (Telephony::control).
+enum class CallControl {
+  kHold,             // the caller hears music; caller and agent no longer hear each other
+  kResume,           // back to the conversation
+  kConsult,          // hold the caller and ring `target`'s phone; on answer the agent and target talk
+  kConsultComplete,  // transfer the caller to the consulted target (connected at once) and free the agent
+  kConsultCancel,    // hang up on the consulted target and resume the caller
+};
+
 class Telephony final : public service::Publisher {
  public:
   // `core` and `registry` must outlive this object. Registers the metrics
@@ -64,6 +73,15 @@ class Telephony final : public service::Publisher {
   // recorded, 403 not the holder. It runs on the SIP or the store thread.
   void set_recording_paused(InteractionId interaction, bool paused, service::Actor actor,
                             std::function<void(Result<nlohmann::json>)> done);
+
+  // Controls a live bridged call (any thread). `actor` must hold the
+  // interaction (agents; supervisors and admins may act on any); `target` is
+  // the agent or supervisor to consult (kConsult only). `done` gets a summary
+  // {interaction, held, consult?} or an error: 404 not a live call, 409 wrong
+  // state (not bridged, no consultation, target has no registered phone), 403
+  // not the holder. Runs on the SIP or the store thread.
+  void control(InteractionId interaction, CallControl action, std::optional<AgentId> target, service::Actor actor,
+               std::function<void(Result<nlohmann::json>)> done);
 
   // Routing thread: forwards (events before start() are dropped) the events telephony cares about to the SIP thread.
   void publish(const service::Published& e) override;
