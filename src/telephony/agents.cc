@@ -48,6 +48,7 @@ std::unique_ptr<Leg> Telephony::Impl::dial_phone(Call& c, const std::string& log
   }
   auto leg = new_leg(&c);
   if (!leg) return nullptr;
+  leg->dtmf_pt = c.caller->dtmf_pt;  // keys pass through the bridge with the caller's payload type
   // The caller's codec first; the other one too: the relay transcodes PCMU <-> PCMA.
   std::vector<Codec> codecs{Codec::kPcmu, Codec::kPcma};
   if (c.codec_known && c.caller->codec == Codec::kPcma) codecs = {Codec::kPcma, Codec::kPcmu};

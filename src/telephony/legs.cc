@@ -29,6 +29,7 @@ std::string Telephony::Impl::local_sdp(Leg& leg, std::vector<Codec> codecs, Dire
   p.session_id = rtp_sess_ssrc(leg.rtp);
   p.version = leg.sdp_version++;
   p.direction = dir;
+  p.dtmf_payload = leg.dtmf_pt;
   return make_sdp(p);
 }
 
@@ -39,6 +40,7 @@ Result<SdpAudio> Telephony::Impl::apply_remote_sdp(Leg& leg, const sip_msg* msg)
   auto codec = choose_codec(*audio);
   if (!codec) return Error::invalid("m=audio", "no PCMU or PCMA");
   leg.codec = *codec;
+  leg.dtmf_pt = audio->dtmf_payload;
   if (audio->port != 0 && audio->address != "0.0.0.0" &&
       sa_set_str(&leg.remote, audio->address.c_str(), audio->port) == 0)
     leg.have_remote = true;
@@ -101,6 +103,11 @@ void Telephony::Impl::on_rtp(const sa* src, const rtp_header* hdr, mbuf* mb, voi
   leg->remote = *src;  // symmetric RTP: answer where the packets come from
   leg->have_remote = true;
   Call& c = *leg->call;
+  if (leg->dtmf_pt && hdr->pt == *leg->dtmf_pt && leg == c.caller.get() && c.state != Call::State::kBridged) {
+    // A key for the IVR (menu, '*' for a callback); never stored or logged.
+    if (auto key = c.dtmf.on_packet(hdr->ts, hdr->m, {mbuf_buf(mb), mbuf_get_left(mb)})) leg->tel->on_digit(c, *key);
+    return;
+  }
   Leg* to = relay_target(c, *leg);
   bool audio = hdr->pt == 0 || hdr->pt == 8;
   if (c.rec && audio && !c.held) {  // only audio: telephone-events (DTMF) are never stored

@@ -32,6 +32,7 @@ struct TelephonyOptions {
   std::uint16_t rtp_min_port = 16384, rtp_max_port = 32767;
   std::int64_t nonce_ttl_s = 300;
   std::int64_t min_expires_s = 30, max_expires_s = 3600, default_expires_s = 3600;
+  std::string prompts_dir;         // spoken prompts (<name>.raw, 8 kHz s16le); empty: the ones made at build time
   std::string recordings_dir;      // bridged calls are recorded to <dir>/<interaction id>.wav; empty: not recorded
 };
 

@@ -681,6 +681,120 @@ class SipApiHold(SipCallControl):
                 m.close()
 
 
+class SipIvr(SipCallControl):
+    """Entry points: greeting and menu (RFC 4733 and SIP INFO keys), position
+    announcements, and '*' for a callback. Its own telephony.json: number 100
+    announces every 10 s and offers callbacks; 500 greets and has a menu."""
+
+    @classmethod
+    def setUpClass(cls):
+        for attempt in range(5):
+            cls.sip_port = free_sip_port()
+            srv = harness.Server(extra_args=["--sip", f"127.0.0.1:{cls.sip_port}", "--log-level", "info"],
+                                 start=False)
+            os.makedirs(os.path.join(srv.dir, "data"), exist_ok=True)
+            logins = ["anna", "lukasz", "minh", "thao", "kadri", "juri", "ioana", "andrei", "olga", "james"]
+            with open(os.path.join(srv.dir, "data", "telephony.json"), "w") as f:
+                f.write(__import__("json").dumps({
+                    "users": {u: {"password": PASSWORD} for u in logins},
+                    "numbers": {
+                        "100": {"queue": "Sales", "announce_every": 10, "callback": True},
+                        "500": {"queue": "Support", "greeting": ["welcome"],
+                                "menu": {"1": {"queue": "Sales"}, "3": {"queue": "Billing"},
+                                         "4": {"queue": "Complaints"}}}}}))
+            try:
+                srv.start()
+                cls.srv = srv
+                break
+            except RuntimeError:
+                shutil.rmtree(srv.dir, ignore_errors=True)
+                if attempt == 4:
+                    raise
+        cls.tmp = tempfile.mkdtemp(prefix="sb-sip-", dir=harness.test_tmp_root())
+        st, queues = cls.srv.request("GET", "/api/queues", user="admin")
+        assert st == 200, queues
+        cls.queue = {q["name"]: q["id"] for q in queues}
+
+    @staticmethod
+    def press(media, key, ts=48000):
+        """One RFC 4733 key press: 3 packets of the event, then the end packet three times."""
+        event = {"*": 10, "#": 11}.get(key, None)
+        event = int(key) if event is None else event
+        peer = media.peer()
+        seq = 1000
+        for i, dur in enumerate((160, 320, 480)):
+            media.sock.sendto(struct.pack("!BBHII", 0x80, (0x80 if i == 0 else 0) | 101, seq, ts, 0x4444) +
+                              struct.pack("!BBH", event, 10, dur), peer)
+            seq += 1
+            time.sleep(0.02)
+        for _ in range(3):
+            media.sock.sendto(struct.pack("!BBHII", 0x80, 101, seq, ts, 0x4444) + struct.pack("!BBH", event, 0x8A, 640),
+                              peer)
+            seq += 1
+
+    def test_1_menu_by_rfc4733_key(self):
+        caller, media = "+4860000021", RtpEndpoint()
+        try:
+            call = self.sipp("caller_dtmf.xml", service="500", keys={"rtp_port": media.port, "pt": 0, "caller": caller})
+            wait_until(lambda: len(media.received(pt=0)) > 10, what="the greeting plays")
+            time.sleep(0.5)
+            self.assertIsNone(self.interaction_from(caller), "no interaction while in the greeting and menu")
+            self.press(media, "3")
+            it = wait_until(lambda: self.interaction_from(caller), what="the menu choice queues the call")
+            self.assertEqual(it["queue"], self.queue["Billing"])
+            self.assertEqual(it["state"], "queued")
+            st, r = self.srv.request("POST", f"/api/interactions/{it['id']}/cancel", {}, user="admin")
+            self.finish(call, "caller gets BYE")
+        finally:
+            media.close()
+
+    def test_2_menu_by_sip_info_and_bad_key(self):
+        caller, media = "+4860000022", RtpEndpoint()
+        try:
+            call = self.sipp("caller_info.xml", "-d", "1500", service="500",
+                             keys={"rtp_port": media.port, "pt": 0, "caller": caller, "key": "4"})
+            it = wait_until(lambda: self.interaction_from(caller), what="INFO key 4 queues the call")
+            self.assertEqual(it["queue"], self.queue["Complaints"])
+            self.finish(call, "caller (INFO answered 200)")
+        finally:
+            media.close()
+        # No key at all: after the menu twice, the number's own queue.
+        caller, media = "+4860000023", RtpEndpoint()
+        try:
+            call = self.sipp("caller_dtmf.xml", service="500", keys={"rtp_port": media.port, "pt": 0, "caller": caller})
+            wait_until(lambda: len(media.received(pt=0)) > 10, what="the greeting plays")
+            self.press(media, "9")  # not on the menu: "not a valid choice", the menu again
+            time.sleep(1)
+            self.assertIsNone(self.interaction_from(caller))
+            it = wait_until(lambda: self.interaction_from(caller), timeout=60, what="default queue after no choice")
+            self.assertEqual(it["queue"], self.queue["Support"])
+            self.srv.request("POST", f"/api/interactions/{it['id']}/cancel", {}, user="admin")
+            self.finish(call, "caller gets BYE")
+        finally:
+            media.close()
+
+    def test_3_position_announcement_and_star_for_callback(self):
+        caller, media = "+4860000024", RtpEndpoint()
+        try:
+            call = self.sipp("caller_dtmf.xml", service="100", keys={"rtp_port": media.port, "pt": 0, "caller": caller})
+            it = wait_until(lambda: self.interaction_from(caller), what="queued in Sales")
+            iid = it["id"]
+            wait_until(lambda: "call.announced" in self.events_of(iid), timeout=20, what="position announced")
+            st, ev = self.srv.request("GET", f"/api/interactions/{iid}/events", user="admin")
+            ann = [e for e in ev if e["type"] == "call.announced"][0]
+            self.assertEqual(ann["data"]["position"], 1, ann)
+            self.press(media, "*")
+            self.finish(call, "caller hears the confirmation, then BYE")
+            it = self.interaction_from(caller)
+            self.assertTrue(it["callback"], it)
+            self.assertEqual(it["state"], "queued", "the callback keeps its place in line")
+            self.assertIsNone(it["ended"], it)
+            self.assertEqual(it["channel"], "callback", it)
+            wait_until(lambda: self.metrics().get("switchboard_sip_calls") == 0, what="call gone")
+        finally:
+            media.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
