@@ -205,6 +205,9 @@ struct Telephony::Impl {
   Status setup();
 
   void teardown();
+  // Before the SIP thread starts: closes the interactions of calls lost in a
+  // crash and repairs unfinished recordings.
+  void recover_from_last_run();
 
   bool post(std::function<void()> fn) { return gate->post(std::move(fn)); }
 

@@ -38,7 +38,8 @@ void Telephony::Impl::create_interaction_for(Call& c) {
   if (c.entry && c.entry->announce_every_s > 0)
     c.next_announce_ms = tmr_jiffies() + static_cast<std::uint64_t>(c.entry->announce_every_s) * 1000;
   json body{{"channel", "voice"}, {"queue", c.queue.value}, {"from", c.from.substr(0, 320)},
-            {"subject", fmt::format("Call to {}", c.number)}};
+            {"subject", fmt::format("Call to {}", c.number)},
+            {"data", {{"via", "sip"}, {"number", c.number}}}};
   std::uint64_t id = c.id;
   spdlog::info("[sip][call={}] queued in {}", id, qname);
   start_moh();

@@ -448,6 +448,8 @@ class SipHold(SipTestCase):
 
 
 class SipShutdown(SipTestCase):
+    stop_all = lambda self, *p: SipCallControl.stop_all(self, *p)  # noqa: E731
+
     def test_graceful_shutdown_hangs_up_calls(self):
         caller, media = "+4860000009", RtpEndpoint()
         try:
@@ -465,6 +467,52 @@ class SipShutdown(SipTestCase):
             self.assertEqual(it["end_reason"], "cancelled", it)
         finally:
             media.close()
+
+    def test_kill9_closes_lost_calls_and_repairs_recordings(self):
+        port = free_sip_port()
+        self.register("anna", port)
+        waiting, talking = "+4860000031", "+4860000032"
+        m_wait, m_talk, m_agent = RtpEndpoint(), RtpEndpoint(), RtpEndpoint()
+        procs = []
+        try:
+            phone = self.sipp("agent_answer.xml", local_port=port, keys={"rtp_port": m_agent.port})
+            c1 = self.sipp("caller_until_bye.xml", service="300",  # Billing: nobody ready, waits
+                           keys={"rtp_port": m_wait.port, "pt": 0, "caller": waiting})
+            c2 = self.sipp("caller_until_bye.xml", service="100",
+                           keys={"rtp_port": m_talk.port, "pt": 0, "caller": talking})
+            procs = [phone, c1, c2]
+            wait_until(lambda: m_talk.peer(), what="music for the Sales caller")
+            self.ready("anna")
+            iid = connected_to(self, talking, self.srv.user_id("anna"), "connected to anna")["id"]
+            wait_until(lambda: "recording.started" in [e["type"] for e in self.srv.request(
+                "GET", f"/api/interactions/{iid}/events", user="admin")[1]], what="recording")
+            for k in range(150):  # 3 s both ways: more than the recorder's write buffer
+                m_talk.send(m_talk.peer(), b"C" * 160, seq=k, ts=160 * k)
+                if m_agent.peer():
+                    m_agent.send(m_agent.peer(), b"A" * 160, seq=k, ts=160 * k)
+                time.sleep(0.02)
+            lost = self.interaction_from(waiting)["id"]
+            self.srv._kill()  # SIGKILL: no BYE, no header patch
+            self.srv.tokens.clear()
+            self.srv.start()
+            for caller in (waiting, talking):
+                it = self.interaction_from(caller)
+                self.assertEqual(it["state"], "ended", it)
+                self.assertEqual(it["end_reason"], "cancelled", it)
+            st, ev = self.srv.request("GET", f"/api/interactions/{lost}/events", user="admin")
+            self.assertIn("call.lost", [e["type"] for e in ev])
+            wav = os.path.join(self.srv.dir, "data", "recordings", f"{iid}.wav")
+            with open(wav, "rb") as f:
+                head = f.read(44)
+            size = os.path.getsize(wav)
+            data = struct.unpack("<I", head[40:44])[0]
+            self.assertGreater(data, 32000, "the samples written before the crash are in the header's size")
+            self.assertEqual(data, (size - 44) // 4 * 4)
+            self.assertEqual(struct.unpack("<I", head[4:8])[0], 36 + data)
+        finally:
+            self.stop_all(*procs)
+            for m in (m_wait, m_talk, m_agent):
+                m.close()
 
 
 def ulaw_of_alaw(b):
