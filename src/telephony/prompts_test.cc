@@ -126,8 +126,11 @@ TEST(Prompts, ClipCopiesShareSamples) {
 
 // The prompts this build made (sb_prompts): every standard one, spoken.
 TEST(Prompts, TheBuiltPromptsAreComplete) {
-  if (!fs::exists(fs::path(default_prompts_dir()) / "welcome.raw"))
-    GTEST_SKIP() << "no prompts built in " << default_prompts_dir() << " (espeak-ng missing?)";
+  // The build makes them whenever sox is installed (SB_PROMPTS_BUILT); a
+  // machine without sox has nothing to check here.
+#ifndef SB_PROMPTS_BUILT
+  GTEST_SKIP() << "sox was not found at configure time: no prompts are built";
+#endif
   auto lib = PromptLibrary::load(default_prompts_dir());
   ASSERT_TRUE(lib) << lib.error().message;
   for (std::string_view n : standard_prompt_names()) {
