@@ -198,7 +198,7 @@ function CallControls({ t, it, consultTo }) {
             {st.held ? t('call.resume') : t('call.hold')}
           </button>
         )}
-        <button disabled={busy} data-testid="btn-rec"
+        <button disabled={busy} data-testid="btn-rec" data-paused={st.paused ? "true" : "false"}
                 onClick={() => post(`recording/${st.paused ? 'resume' : 'pause'}`, {}, (s, r) => ({ ...s, paused: !!r.paused }))}>
           {st.paused ? t('call.recResume') : t('call.recPause')}
         </button>
