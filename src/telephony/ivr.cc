@@ -14,6 +14,14 @@ namespace sb::telephony {
 namespace {
 constexpr std::uint64_t kMenuWaitMs = 6000;  // after the menu prompt, before repeating it
 constexpr int kMenuTries = 2;
+
+// "For <label> press 1, …" of a number's menu, as prompt names.
+std::vector<std::string> menu_prompts(const EntryPoint& ep) {
+  std::vector<MenuOption> opts;
+  for (const auto& [key, ch] : ep.menu)
+    opts.push_back({key, ch.prompt.empty() ? std::nullopt : std::optional<std::string>(ch.prompt)});
+  return menu_announcement(opts);
+}
 }  // namespace
 
 void Telephony::Impl::start_entry(Call& c) {
@@ -22,10 +30,7 @@ void Telephony::Impl::start_entry(Call& c) {
   c.state = Call::State::kIvr;
   play(c, c.entry->greeting);
   if (!c.entry->menu.empty()) {
-    std::vector<MenuOption> opts;
-    for (const auto& [key, ch] : c.entry->menu)
-      opts.push_back({key, ch.prompt.empty() ? std::nullopt : std::optional<std::string>(ch.prompt)});
-    play(c, menu_announcement(opts));
+    play(c, menu_prompts(*c.entry));
   }
   start_moh();  // the media timer plays the prompts
 }
@@ -79,10 +84,7 @@ void Telephony::Impl::on_digit(Call& c, char key) {
       spdlog::info("[sip][call={}] not a menu choice", c.id);
       c.menu_deadline_ms = 0;
       play(c, {"invalid"});
-      std::vector<MenuOption> opts;
-      for (const auto& [k, ch] : c.entry->menu)
-        opts.push_back({k, ch.prompt.empty() ? std::nullopt : std::optional<std::string>(ch.prompt)});
-      play(c, menu_announcement(opts));
+      play(c, menu_prompts(*c.entry));
       return;
     }
     auto q = queue_by_name.find(it->second.queue);
@@ -109,10 +111,7 @@ void Telephony::Impl::ivr_tick() {
         spdlog::info("[sip][call={}] no menu choice: the number's own queue", c.id);
         create_interaction_for(c);
       } else {
-        std::vector<MenuOption> opts;
-        for (const auto& [k, ch] : c.entry->menu)
-          opts.push_back({k, ch.prompt.empty() ? std::nullopt : std::optional<std::string>(ch.prompt)});
-        play(c, menu_announcement(opts));
+        play(c, menu_prompts(*c.entry));
       }
     }
     if (c.state == Call::State::kWaiting && c.next_announce_ms && now >= c.next_announce_ms &&

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Server, launchChromium, newPage, uiLogin, shotPath, checkPrerequisites, freePort } from './harness.mjs';
+import { Server, launchChromium, newPage, uiLogin, shotPath, checkPrerequisites, freePort, waitFor } from './harness.mjs';
 
 const SIP_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'sip');
 const missing = checkPrerequisites();
@@ -16,14 +16,6 @@ let server, browser, admin;
 const outside = [];
 const procs = [];
 
-async function waitFor(fn, ms = 15000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not met in time: ' + fn);
-}
 
 // Runs one sipp scenario against the server; resolves with its exit code and output.
 function sipp(scenario, args) {
@@ -80,7 +72,7 @@ test('a phone call in the desktop: hold, recording pause, end', async () => {
 
   await agent.click('[data-testid=btn-hold]');
   await agent.waitForSelector('[data-testid=call-held]');
-  await waitFor(async () => (await events(it.id)).includes('call.held'));
+  await waitFor(async () => (await events(it.id)).includes('call.held'), 15000);
   await agent.screenshot({ path: shotPath('12-agent-call-held') });
   await agent.click('[data-testid=btn-hold]');
   await agent.waitForSelector('[data-testid=call-held]', { state: 'detached' });
