@@ -40,10 +40,6 @@ const char* monitor_mode_name(MonitorMode m) {
   return "?";
 }
 
-std::int16_t saturate(std::int32_t v) {
-  return static_cast<std::int16_t>(std::clamp<std::int32_t>(v, INT16_MIN, INT16_MAX));
-}
-
 bool Conference::hears(MonitorMode mode, Party listener, Party speaker) {
   return kHears[static_cast<int>(mode)][listener][speaker];
 }
@@ -78,14 +74,11 @@ void Conference::tick() {
 }
 
 Conference::Frame Conference::mix_for(MonitorMode mode, Party listener) const {
-  std::array<std::int32_t, kFrame> sum{};
-  for (int s = 0; s < kParties; ++s) {
-    if (!hears(mode, listener, static_cast<Party>(s)) || !playing_[s]) continue;
-    for (std::size_t i = 0; i < kFrame; ++i) sum[i] += current_[s][i];
-  }
-  Frame out;
-  for (std::size_t i = 0; i < kFrame; ++i) out[i] = saturate(sum[i]);
-  return out;
+  std::array<Frame, kParties> heard;
+  std::size_t n = 0;
+  for (int s = 0; s < kParties; ++s)
+    if (hears(mode, listener, static_cast<Party>(s)) && playing_[s]) heard[n++] = current_[s];
+  return mix(std::span<const Frame>(heard.data(), n));
 }
 
 }  // namespace sb::telephony

@@ -5,7 +5,8 @@
 // Each party's decoded audio (linear 16-bit PCM, 8 kHz) waits in a small
 // FIFO, a jitter buffer of a few 20 ms frames; tick() takes the next frame of
 // every party at once, and mix_for() is what one listener hears of that tick:
-// the saturating sum of the frames of the parties it hears in the mode.
+// the saturating sum (mixer.h's mix) of the frames of the parties it hears in
+// the mode.
 //
 // The jitter buffer: a party plays out once `prefill` frames are buffered
 // (latency against arrival jitter), plays silence when it runs dry and then
@@ -20,21 +21,20 @@
 #include <span>
 #include <string_view>
 
+#include "telephony/mixer.h"
+
 namespace sb::telephony {
 
 enum class MonitorMode { kListen, kWhisper, kBarge };
 std::optional<MonitorMode> parse_monitor_mode(std::string_view s);  // "listen" | "whisper" | "barge"
 const char* monitor_mode_name(MonitorMode m);
 
-// A sum of linear samples clamped to the 16-bit range.
-std::int16_t saturate(std::int32_t v);
-
 class Conference {
  public:
   enum Party : int { kCaller = 0, kAgent = 1, kSupervisor = 2 };
   static constexpr int kParties = 3;
-  static constexpr std::size_t kFrame = 160;  // samples in 20 ms at 8 kHz
-  using Frame = std::array<std::int16_t, kFrame>;
+  static constexpr std::size_t kFrame = kFrameSamples;  // samples in 20 ms at 8 kHz
+  using Frame = LinearFrame;
 
   struct Options {
     std::size_t prefill = 2;     // frames buffered before a party plays out

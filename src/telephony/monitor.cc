@@ -35,8 +35,10 @@ struct Monitor {
   InteractionId interaction;
   UserId supervisor;
   std::string login;
+  AgentId agent;                     // the monitored conversation is the caller's with this agent
   MonitorMode mode = MonitorMode::kListen;
   bool live = false;                 // answered: the call's audio goes through `conf`
+  bool paused = false;               // the caller is held (hold, consultation): nothing mixed
   std::uint64_t live_since_ms = 0;
   Conference conf;
   std::array<std::uint32_t, Conference::kParties> ts{};       // RTP timestamps of our mixes, per listener
@@ -71,6 +73,12 @@ void push_g711(Conference& conf, Party p, Codec codec, const std::uint8_t* data,
     data += k;
     n -= k;
   }
+}
+
+// Whether the call is still the conversation the monitor was asked for: bridged
+// to the same agent (a transfer, even one that re-bridges at once, ends it).
+bool same_conversation(const Call& c, const Monitor& m) {
+  return c.state == Call::State::kBridged && c.bridged && c.bridged->agent && *c.bridged->agent == m.agent;
 }
 
 json monitor_json(const Monitor& m, const char* state) {
@@ -113,7 +121,7 @@ void on_sup_estab(const sip_msg*, void* arg) {
   leg->established = true;
   Call& c = *leg->call;
   tmr_cancel(&m->ring_tmr);
-  if (c.state != Call::State::kBridged || !c.bridged) {  // transferred back to a queue while ringing
+  if (!same_conversation(c, *m)) {  // transferred while ringing
     leg->tel->end_monitor(c, "call no longer bridged");
     return;
   }
@@ -190,6 +198,7 @@ void Telephony::Impl::request_monitor(InteractionId iid, MonitorMode mode, servi
   m->supervisor = *actor.user;
   m->login = login->second;
   m->mode = mode;
+  m->agent = *c.bridged->agent;
   auto leg = std::make_unique<Leg>();
   leg->tel = this;
   leg->call = &c;
@@ -277,7 +286,8 @@ void Telephony::Impl::end_monitor(Call& c, const std::string& reason, bool logge
 bool Telephony::Impl::monitor_rtp(Leg& leg, const rtp_header* hdr, mbuf* mb) {
   Call& c = *leg.call;
   Monitor& m = *c.monitor;
-  if (!m.live || (hdr->pt != 0 && hdr->pt != 8)) return false;  // ringing, or DTMF: the direct relay
+  // Ringing, DTMF, or the caller held (hold, consultation): the relay's own rules.
+  if (!m.live || c.held || (hdr->pt != 0 && hdr->pt != 8)) return false;
   auto p = party_of(c, leg);
   if (!p) return false;  // a ringing agent leg: not part of the call
   push_g711(m.conf, *p, hdr->pt == 8 ? Codec::kPcma : Codec::kPcmu, mbuf_buf(mb), mbuf_get_left(mb));
@@ -294,13 +304,20 @@ void Telephony::Impl::monitor_tick() {
     for (auto& [id, cp] : calls) {
       Call& c = *cp;
       if (!c.monitor || !c.monitor->live) continue;
-      if (c.state != Call::State::kBridged || !c.bridged) {  // transferred back to a queue
+      if (!same_conversation(c, *c.monitor)) {  // transferred (to a queue, an agent, a consulted party)
         ended.push_back(&c);
         continue;
       }
       Monitor& m = *c.monitor;
+      if (c.held) {  // hold or consultation: the monitor pauses (nothing mixed, nothing sent)
+        if (!m.paused)
+          for (int p = 0; p < Conference::kParties; ++p) m.conf.clear(Party(p)), m.marker[p] = true;
+        m.paused = true;
+        continue;
+      }
+      m.paused = false;
       m.conf.tick();
-      Leg* listeners[Conference::kParties] = {c.held ? nullptr : c.caller.get(), c.bridged, m.leg.get()};
+      Leg* listeners[Conference::kParties] = {c.caller.get(), c.bridged, m.leg.get()};
       for (int p = 0; p < Conference::kParties; ++p) {
         Leg* to = listeners[p];
         if (!to || to->closed || !to->have_remote || !to->sess) continue;

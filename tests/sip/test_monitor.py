@@ -189,6 +189,22 @@ class SipMonitor(SipTestCase):
             self.assertHears(agent_media, q(C + S), "agent (barge)")
             self.assertHears(sup_media, q(C + A), "supervisor (barge)")
 
+            # Hold (API): the monitor pauses; the caller hears music, nobody hears the caller.
+            st, r = self.srv.request("POST", f"/api/interactions/{iid}/hold", user="anna")
+            self.assertEqual(st, 200, r)
+            time.sleep(0.4)
+            n_sup, n_agent, n_caller = (len(m.received(pt=0)) for m in (sup_media, agent_media, caller_media))
+            time.sleep(0.8)
+            self.assertLessEqual(len(sup_media.received(pt=0)) - n_sup, 2, "the supervisor gets nothing while held")
+            self.assertLessEqual(len(agent_media.received(pt=0)) - n_agent, 2, "the agent gets nothing while held")
+            music = [round(v) for v in levels(caller_media, n_caller)]
+            self.assertGreater(len(music), 20, "music on hold")
+            self.assertFalse({A, q(A + S)} & set(music), "the held caller hears neither agent nor supervisor")
+            st, r = self.srv.request("POST", f"/api/interactions/{iid}/resume", user="anna")
+            self.assertEqual(st, 200, r)
+            self.assertHears(caller_media, q(A + S), "caller (barge) after resume")
+            self.assertHears(sup_media, q(C + A), "supervisor (barge) after resume")
+
             # Stop by the API: sofia's phone gets BYE, the direct relay is back.
             st, r = self.srv.request("DELETE", f"/api/interactions/{iid}/monitor", user="sofia")
             self.assertEqual(st, 200, r)
