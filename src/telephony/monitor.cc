@@ -310,8 +310,12 @@ void Telephony::Impl::monitor_tick() {
       }
       Monitor& m = *c.monitor;
       if (c.held) {  // hold or consultation: the monitor pauses (nothing mixed, nothing sent)
-        if (!m.paused)
-          for (int p = 0; p < Conference::kParties; ++p) m.conf.clear(Party(p)), m.marker[p] = true;
+        if (!m.paused) {  // stale audio is dropped; the streams restart with a marker bit
+          for (int p = 0; p < Conference::kParties; ++p) {
+            m.conf.clear(Party(p));
+            m.marker[p] = true;
+          }
+        }
         m.paused = true;
         continue;
       }
