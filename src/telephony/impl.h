@@ -15,6 +15,7 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <string_view>
 #include <thread>
 
 #include <fmt/format.h>
@@ -197,7 +198,14 @@ struct Telephony::Impl {
   // Interactions to close after the SIP thread has gone (read by stop() after join).
   std::vector<std::pair<InteractionId, bool>> to_close;  // (id, connected)
 
-  metrics::Counter& rtp_counter(const char* dir) { return rtp_packets.with({dir}); }
+  // One Family::with() per direction (it allocates, locks and searches), then
+  // a plain lookup per packet. SIP thread only.
+  std::map<std::string_view, metrics::Counter*> rtp_counters;
+  metrics::Counter& rtp_counter(const char* dir) {
+    auto& c = rtp_counters[dir];
+    if (!c) c = &rtp_packets.with({dir});
+    return *c;
+  }
 
   // ---------------------------------------------------------------- thread
   void run(std::promise<Status>& ready);
