@@ -144,6 +144,11 @@ done
 echo "    after the steps: $($SETUP check "$URL")"
 grep -c . "$W/server.log" | xargs -I{} echo "    server log: {} lines at warn level"
 
+# Stop Switchboard (and its phone) first: calls it still holds would keep sending music.
+kill -TERM $SB $UAS 2>/dev/null
+for _ in $(seq 100); do kill -0 $SB 2>/dev/null || break; sleep 0.1; done
+kill -KILL $SB $UAS 2>/dev/null; wait $SB 2>/dev/null
+
 if [ -z "${NO_KAMAILIO:-}" ]; then
   if ! command -v kamailio >/dev/null; then
     echo "installing kamailio (Debian package)"
