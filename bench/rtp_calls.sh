@@ -72,7 +72,7 @@ fi
 rc=0
 for n in $CALLS; do
   # Each level on a fresh server (from the seed): an overloaded level leaves calls behind.
-  [ -n "${SB:-}" ] && { kill -TERM $SB; wait $SB 2>/dev/null; }
+  [ -n "${SB:-}" ] && { kill -TERM $SB 2>/dev/null; wait $SB 2>/dev/null; }
   rm -rf "$W/data"; cp -a "$SEED" "$W/data"; : >"$W/server.out"
   if [ -n "${NO_RECORD:-}" ]; then rm -rf "$W/data/recordings"; echo "not a directory" >"$W/data/recordings"; fi
   start_server
