@@ -6,7 +6,7 @@
 // Files: stack.cc (thread, start/stop, directory), register.cc (REGISTER,
 // OPTIONS), legs.cc (dialog callbacks, SDP, RTP relay), inbound.cc (INVITEs to
 // numbers), agents.cc (ringing agents' phones, routing events), recording.cc,
-// media.cc (music on hold).
+// media.cc (music on hold), outbound.cc (trunks: click-to-call and callbacks).
 #include <chrono>
 #include <cstring>
 #include <future>
@@ -111,6 +111,14 @@ struct Call {
   std::unique_ptr<WavRecorder> rec;                     // while bridged (and recording is configured)
   bool held = false;                                    // the agent's phone put the caller on hold: music, no relay
   bool codec_known = true;                              // false until a late-offer ACK answers
+  // Outbound (outbound.cc): the agent's phone rings first, then the customer
+  // (the `caller` leg, created without a dialog) through `trunk`. state is
+  // kBridged from the start (the interaction is connected in the ACD);
+  // `bridged` is set only once both legs have answered.
+  bool outbound = false;
+  bool created_for_call = false;  // the interaction was made for this call: "not reached" ends it
+  AgentId dial_agent;
+  TrunkConfig trunk;
 };
 
 struct Telephony::Impl {
@@ -273,6 +281,26 @@ struct Telephony::Impl {
   static void on_moh(void* arg) { static_cast<Impl*>(arg)->moh_tick(); }
 
   void moh_tick();
+
+  // ---- trunks and outbound calls (outbound.cc)
+  // Click-to-call and callbacks, on the SIP thread: checks the trunk and the
+  // agent's registered phone, runs commands::start_outbound_call as `actor`,
+  // then rings the agent's phone; `done` gets {interaction, call} once the
+  // INVITE is sent, or an error (409 no phone / busy, 403, 404, 503 no trunk).
+  void place_call(OutboundRequest req, service::Actor actor, std::function<void(Result<json>)> done);
+  void on_outbound_started(OutboundRequest req, AgentId agent, Core::Value v, std::function<void(Result<json>)> done);
+  // The agent answered: INVITE sip:<to>@trunk with the agent's codec.
+  void dial_customer(Call& c);
+  // The customer was not reached (or the agent's phone gave up before the bridge): call.failed, hang up.
+  void outbound_failed(Call& c, int status, std::string reason);
+  // Hooks from legs.cc: true when handled (an outbound call before its bridge).
+  bool on_outbound_estab(Leg& leg);
+  bool on_outbound_closed(Leg& leg, int err, const sip_msg* msg);
+  // Routing events: callback.converted keeps the number; offer.accepted of a callback dials it.
+  void on_outbound_event(const std::string& type, const json& d);
+  // libre's digest client asks for the trunk's credentials (arg: the customer Leg).
+  static int on_trunk_auth(char** user, char** pass, const char* realm, void* arg);
+  std::map<std::int64_t, std::string> callback_numbers;  // interaction -> number given at callback.converted
 };
 
 }  // namespace sb::telephony
