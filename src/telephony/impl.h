@@ -72,6 +72,15 @@ struct Gate {
 
 struct Call;
 
+// A libre timer cancelled when its owner goes (outbound.cc's ring time-outs).
+struct OwnedTimer {
+  tmr t{};
+  OwnedTimer() { tmr_init(&t); }
+  ~OwnedTimer() { tmr_cancel(&t); }
+  OwnedTimer(const OwnedTimer&) = delete;
+  OwnedTimer& operator=(const OwnedTimer&) = delete;
+};
+
 // One SIP dialog and its RTP socket: the caller's leg or one agent's leg.
 struct Leg {
   Telephony::Impl* tel = nullptr;
@@ -119,6 +128,7 @@ struct Call {
   bool created_for_call = false;  // the interaction was made for this call: "not reached" ends it
   AgentId dial_agent;
   TrunkConfig trunk;
+  OwnedTimer ring_timer;          // the ringing leg's "no answer" time-out
 };
 
 struct Telephony::Impl {
@@ -300,6 +310,8 @@ struct Telephony::Impl {
   void on_outbound_event(const std::string& type, const json& d);
   // libre's digest client asks for the trunk's credentials (arg: the customer Leg).
   static int on_trunk_auth(char** user, char** pass, const char* realm, void* arg);
+  // Nobody answered the ringing leg in time (arg: the Call's id, as an integer).
+  static void on_ring_timeout(void* arg);
   std::map<std::int64_t, std::string> callback_numbers;  // interaction -> number given at callback.converted
 };
 

@@ -10,6 +10,8 @@ namespace sb::telephony {
 
 namespace {
 
+constexpr std::uint64_t kAgentRingMs = 30000;  // the agent's own phone: answer within 30 s or the call fails
+
 std::string why(int err, const sip_msg* msg) {
   if (msg && !msg->req) return fmt::format("{} {}", msg->scode, str(msg->reason));
   return err ? std::strerror(err) : "closed";
@@ -88,6 +90,7 @@ void Telephony::Impl::on_outbound_started(OutboundRequest req, AgentId agent, Co
     end_call(c.id);
     return fail(Error::conflict("your phone could not be rung (not registered or unreachable)"));
   }
+  tmr_start(&c.ring_timer.t, kAgentRingMs, &Impl::on_ring_timeout, &c);
   std::string login = login_by_agent.count(agent.value) ? login_by_agent[agent.value] : "";
   spdlog::info("[sip][call={}][interaction={}][agent={}] outbound to {}: ringing the agent first", c.id, iid.value,
                login, req.to);
@@ -117,6 +120,7 @@ void Telephony::Impl::dial_customer(Call& c) {
   if (err) return outbound_failed(c, 0, fmt::format("cannot reach the trunk: {}", std::strerror(err)));
   leg.dialogs = &dialogs_gauge;
   dialogs_gauge.inc();
+  tmr_start(&c.ring_timer.t, static_cast<std::uint64_t>(t.ring_timeout_s) * 1000, &Impl::on_ring_timeout, &c);
   spdlog::info("[sip][call={}][interaction={}] dialling {} through trunk {}", c.id, c.interaction->value, to_uri,
                t.name);
   execute(service::commands::call_event(*c.interaction, "call.dialing",
@@ -137,6 +141,7 @@ bool Telephony::Impl::on_outbound_estab(Leg& leg) {
   if (!c.outbound || c.bridged) return false;
   if (leg.agent) {  // the agent's phone answered: now the customer
     if (leg.agent->value != c.dial_agent.value || c.caller->sess) return true;
+    tmr_cancel(&c.ring_timer.t);
     execute(service::commands::call_event(*c.interaction, "call.answered",
                                           {{"interaction", c.interaction->value}, {"leg", "agent"}}),
             nullptr);
@@ -148,6 +153,7 @@ bool Telephony::Impl::on_outbound_estab(Leg& leg) {
     outbound_failed(c, 0, "the agent hung up before the customer answered");
     return true;
   }
+  tmr_cancel(&c.ring_timer.t);
   c.bridged = al->second.get();
   c.caller->first_relay = true;
   c.bridged->first_relay = true;
@@ -207,6 +213,13 @@ void Telephony::Impl::on_outbound_event(const std::string& type, const json& d) 
           });
         });
   }
+}
+
+void Telephony::Impl::on_ring_timeout(void* arg) {
+  Call& c = *static_cast<Call*>(arg);
+  if (c.bridged || !c.caller || c.caller->closed) return;
+  bool customer = c.caller->sess != nullptr;
+  c.caller->tel->outbound_failed(c, 408, customer ? "the customer did not answer" : "your phone did not answer");
 }
 
 int Telephony::Impl::on_trunk_auth(char** user, char** pass, const char* realm, void* arg) {

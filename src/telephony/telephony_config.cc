@@ -51,7 +51,7 @@ Result<TrunkConfig> parse_trunk(const std::string& name, const json& v) {
     return Error::invalid(field, "is not a valid trunk name");
   if (!v.is_object()) return Error::invalid(field, "must be an object");
   static const std::set<std::string> kKnown = {"host", "port", "transport", "username", "password",
-                                               "ha1", "from", "realm", "queue"};
+                                               "ha1", "from", "realm", "queue", "ring_timeout"};
   for (const auto& [k, _] : v.items())
     if (!kKnown.contains(k)) return Error::invalid(field + "." + k, "is not a trunk setting");
   auto text = [&](const char* key, bool required) -> Result<std::string> {
@@ -74,6 +74,12 @@ Result<TrunkConfig> parse_trunk(const std::string& name, const json& v) {
     if (!v["port"].is_number_integer() || v["port"].get<std::int64_t>() < 1 || v["port"].get<std::int64_t>() > 65535)
       return Error::invalid(field + ".port", "must be a port number 1-65535");
     t.port = static_cast<std::uint16_t>(v["port"].get<std::int64_t>());
+  }
+  if (v.contains("ring_timeout")) {
+    if (!v["ring_timeout"].is_number_integer() || v["ring_timeout"].get<std::int64_t>() < 1 ||
+        v["ring_timeout"].get<std::int64_t>() > 600)
+      return Error::invalid(field + ".ring_timeout", "must be a number of seconds 1-600");
+    t.ring_timeout_s = static_cast<int>(v["ring_timeout"].get<std::int64_t>());
   }
   auto transport = text("transport", false);
   if (!transport) return transport.error();
@@ -186,6 +192,7 @@ json TelephonyConfig::to_json() const {
       if (!t.username.empty()) o["username"] = t.username, o["password"] = t.password;
       if (!t.realm.empty()) o["realm"] = t.realm;
       if (!t.queue.empty()) o["queue"] = t.queue;
+      o["ring_timeout"] = t.ring_timeout_s;
       ts[name] = o;
     }
     j["trunks"] = ts;

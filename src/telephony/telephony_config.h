@@ -14,7 +14,8 @@
 //
 //   "trunks": {"main": {"host": "127.0.0.1", "port": 5070, "transport": "udp",
 //                       "username": "acme", "password": "...", "from": "+48221234567",
-//                       "realm": "provider" (optional), "queue": "Sales" (optional)}},
+//                       "realm": "provider" (optional), "queue": "Sales" (optional),
+//                       "ring_timeout": 45 (optional, seconds)}},
 //   "outbound_trunk": "main"   (optional when there is exactly one trunk)
 //
 // Dialed numbers are compared in a canonical form (normalize_number): visual
@@ -45,6 +46,7 @@ struct TrunkConfig {
   std::string from;               // caller id presented (the From user), e.g. "+48221234567"
   std::string realm;              // "" = answer any realm
   std::string queue;              // queue name outbound interactions count in ("" = chosen per agent)
+  int ring_timeout_s = 45;        // the customer's phone rings this long before "no answer" (CANCEL)
 };
 
 // The canonical form of a dialed number: digits with an optional leading '+'

@@ -68,6 +68,7 @@ TEST(TelephonyConfig, ParsesTrunksAndPicksTheOnlyOneAsDefault) {
   EXPECT_EQ(t->from, "+48221234567");
   EXPECT_EQ(t->realm, "provider");
   EXPECT_EQ(t->queue, "Sales");
+  EXPECT_EQ(t->ring_timeout_s, 45);
   auto again = TelephonyConfig::parse(c->to_json().dump());  // the file round-trips
   ASSERT_TRUE(again) << again.error().message;
   EXPECT_EQ(again->default_trunk()->password, "s3cret");
@@ -98,6 +99,7 @@ TEST(TelephonyConfig, NamesTheBadTrunkField) {
   EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","port":0}}})"), "trunks.m.port");
   EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","port":"5060"}}})"), "trunks.m.port");
   EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","transport":"tls"}}})"), "trunks.m.transport");
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","ring_timeout":0}}})"), "trunks.m.ring_timeout");
   EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","username":"u"}}})"), "trunks.m.password");
   EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","password":"p"}}})"), "trunks.m.username");
   EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","username":"u","ha1":"x"}}})"), "trunks.m.ha1");

@@ -40,7 +40,7 @@ class Trunk(SipTestCase):
             cfg = json.load(f)
         cfg["trunks"] = {"main": {"host": "127.0.0.1", "port": cls.trunk_port, "transport": "udp",
                                   "username": TRUNK_USER, "password": TRUNK_PASSWORD, "from": CALLER_ID,
-                                  "realm": TRUNK_REALM}}
+                                  "realm": TRUNK_REALM, "ring_timeout": 3}}
         cfg["numbers"][CALLER_ID] = {"queue": "Support"}
         with open(path, "w") as f:
             json.dump(cfg, f)
@@ -250,6 +250,31 @@ class Trunk(SipTestCase):
             failed = [e for e in self.events_of(iid) if e["type"] == "call.failed"]
             self.assertEqual(len(failed), 1)
             self.assertEqual(failed[0]["data"]["status"], 486)
+            wait_until(lambda: self.agent("anna")["state"] == "ready", what="anna free again")
+            wait_until(lambda: self.metrics().get("switchboard_sip_dialogs") == 0, what="dialogs freed")
+        finally:
+            self.kill_all(phone, trunk)
+
+    def test_3b_customer_does_not_answer(self):
+        phone_port = self.anna_port
+        self.register("anna", phone_port)
+        self.ready_fresh("anna")
+        phone = trunk = None
+        try:
+            phone = self.sipp("agent_answer.xml", local_port=phone_port, keys={"rtp_port": 9})
+            trunk = self.sipp("trunk_no_answer.xml", local_port=self.trunk_port)
+            self.wait_listening(phone_port, self.trunk_port)
+            st, r = self.call("anna", {"to": "+48600100202"})
+            self.assertEqual(st, 201, r)
+            iid = r["interaction"]
+            self.finish(trunk, "trunk (rings, gets CANCEL after ring_timeout 3 s)")
+            self.finish(phone, "agent phone (gets BYE)")
+            it = self.wait_state(iid, "ended")
+            self.assertEqual(it["data"]["outcome"], "not_reached", it)
+            self.assertEqual(it["data"]["sip_status"], 408, it)
+            failed = [e["data"] for e in self.events_of(iid) if e["type"] == "call.failed"]
+            self.assertEqual([f["status"] for f in failed], [408])
+            self.assertIn("did not answer", failed[0]["reason"])
             wait_until(lambda: self.agent("anna")["state"] == "ready", what="anna free again")
             wait_until(lambda: self.metrics().get("switchboard_sip_dialogs") == 0, what="dialogs freed")
         finally:
