@@ -123,7 +123,8 @@ struct Call {
   // Outbound (outbound.cc): the agent's phone rings first, then the customer
   // (the `caller` leg, created without a dialog) through `trunk`. state is
   // kBridged from the start (the interaction is connected in the ACD);
-  // `bridged` is set only once both legs have answered.
+  // `bridged` is set only once both legs have answered, and `outbound` is
+  // cleared then (the legs.cc hooks only see calls still being dialled).
   bool outbound = false;
   bool created_for_call = false;  // the interaction was made for this call: "not reached" ends it
   AgentId dial_agent;

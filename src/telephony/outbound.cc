@@ -138,7 +138,7 @@ void Telephony::Impl::outbound_failed(Call& c, int status, std::string reason) {
 
 bool Telephony::Impl::on_outbound_estab(Leg& leg) {
   Call& c = *leg.call;
-  if (!c.outbound || c.bridged) return false;
+  if (!c.outbound) return false;
   if (leg.agent) {  // the agent's phone answered: now the customer
     if (leg.agent->value != c.dial_agent.value || c.caller->sess) return true;
     tmr_cancel(&c.ring_timer.t);
@@ -154,6 +154,7 @@ bool Telephony::Impl::on_outbound_estab(Leg& leg) {
     return true;
   }
   tmr_cancel(&c.ring_timer.t);
+  c.outbound = false;  // from here on an ordinary bridged call: hang-ups, hold, transfers as for inbound calls
   c.bridged = al->second.get();
   c.caller->first_relay = true;
   c.bridged->first_relay = true;
@@ -167,7 +168,7 @@ bool Telephony::Impl::on_outbound_estab(Leg& leg) {
 
 bool Telephony::Impl::on_outbound_closed(Leg& leg, int err, const sip_msg* msg) {
   Call& c = *leg.call;
-  if (!c.outbound || c.bridged) return false;  // bridged: hang-ups end the conversation as for inbound calls
+  if (!c.outbound) return false;  // bridged: hang-ups end the conversation as for inbound calls
   leg.closed = true;
   int status = msg && !msg->req ? msg->scode : 0;
   std::string reason = leg.agent ? fmt::format("the agent's phone: {}", why(err, msg))
