@@ -228,7 +228,7 @@ Result<TelephonyConfig> load_telephony_config(const std::string& path, const Tel
   std::ostringstream ss;
   ss << in.rdbuf();
   auto c = TelephonyConfig::parse(ss.str());
-  if (!c) return Error::invalid(c.error().field, fmt::format("{}: {}", path, c.error().message));
+  if (!c) return Error::invalid(c.error().field, fmt::format("{}: {} {}", path, c.error().field, c.error().message));
   return c;
 }
 

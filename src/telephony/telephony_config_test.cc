@@ -49,6 +49,16 @@ TEST(TelephonyConfig, DemoRoundTripsThroughItsFile) {
   EXPECT_EQ(read->user_ha1, demo.user_ha1);
   EXPECT_EQ(read->numbers, demo.numbers);
   std::filesystem::remove(path);
+  {
+    std::ofstream bad(path);
+    bad << R"({"trunks":{"main":{"host":"sip.example.com","from":"1"}}})";
+  }
+  auto refused = load_telephony_config(path.string(), nullptr);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().field, "trunks.main.host");
+  EXPECT_NE(refused.error().message.find("trunks.main.host must be an IP address"), std::string::npos)
+      << refused.error().message;  // the message names the key too (it is all an operator sees)
+  std::filesystem::remove(path);
   auto none = load_telephony_config(path.string(), nullptr);
   ASSERT_TRUE(none);
   EXPECT_TRUE(none->numbers.empty());
