@@ -1,7 +1,9 @@
 // Telephony controls of a live call: pause and resume its recording (card
-// numbers and other sensitive moments); click-to-call (POST /api/calls). Only the holder of the interaction
-// (agents; supervisors and admins may act on any), checked by the command
-// that also logs the event and the audit entry.
+// numbers and other sensitive moments), hold and resume the caller, and a
+// consultative transfer (consult, complete, cancel); click-to-call
+// (POST /api/calls). Only the holder of the
+// interaction (agents; supervisors and admins may act on any), checked by the
+// command that also writes the audit entry.
 #include "api/context.h"
 #include "service/record_json.h"
 #include "telephony/telephony.h"
@@ -19,6 +21,25 @@ void recording(Call& c) {
   if (!id) return;
   if (!c.ctx->phones) return c.fail(Error{ErrorCode::kUnavailable, "telephony is not running", {}});
   c.ctx->phones->set_recording_paused(InteractionId(*id), kPaused, c.actor(), [c](Result<json> v) {
+    if (!v) return c.fail(v.error());
+    c.ok(*v);
+  });
+}
+
+template <telephony::CallControl kAction>
+void control(Call& c) {
+  auto id = c.id_param();
+  if (!id) return;
+  if (!c.ctx->phones) return c.fail(Error{ErrorCode::kUnavailable, "telephony is not running", {}});
+  std::optional<AgentId> target;
+  if constexpr (kAction == telephony::CallControl::kConsult) {
+    auto b = c.body();
+    if (!b) return;
+    if (!b->is_object() || !b->contains("agent") || !(*b)["agent"].is_number_integer())
+      return c.fail(Error::invalid("agent", "the user id of the agent or supervisor to consult is required"));
+    target = AgentId((*b)["agent"].get<std::int64_t>());
+  }
+  c.ctx->phones->control(InteractionId(*id), kAction, target, c.actor(), [c](Result<json> v) {
     if (!v) return c.fail(v.error());
     c.ok(*v);
   });
@@ -59,6 +80,20 @@ std::vector<ApiRoute> telephony_routes() {
        recording<true>},
       {"POST", "/api/interactions/{id}/recording/resume", P::kInteractionsHandleOwn, true, "resumeRecording",
        "Resume the call's recording (the pause is kept as silence)", "interactions", recording<false>},
+      {"POST", "/api/interactions/{id}/hold", P::kInteractionsHandleOwn, true, "holdCall",
+       "Put the caller on hold (music); caller and agent no longer hear each other", "interactions",
+       control<telephony::CallControl::kHold>},
+      {"POST", "/api/interactions/{id}/resume", P::kInteractionsHandleOwn, true, "resumeCall",
+       "Take the caller off hold", "interactions", control<telephony::CallControl::kResume>},
+      {"POST", "/api/interactions/{id}/consult", P::kInteractionsHandleOwn, true, "consultCall",
+       "Consultative transfer, step 1 ({agent}): hold the caller and ring the agent's or supervisor's phone",
+       "interactions", control<telephony::CallControl::kConsult>},
+      {"POST", "/api/interactions/{id}/consult/complete", P::kInteractionsHandleOwn, true, "completeConsult",
+       "Consultative transfer, step 2: the consulted party takes the caller; the agent is freed", "interactions",
+       control<telephony::CallControl::kConsultComplete>},
+      {"POST", "/api/interactions/{id}/consult/cancel", P::kInteractionsHandleOwn, true, "cancelConsult",
+       "End the consultation and resume the caller", "interactions",
+       control<telephony::CallControl::kConsultCancel>},
       {"POST", "/api/calls", P::kInteractionsHandleOwn, true, "placeCall",
        "Click-to-call {to, interaction?, queue?}: rings your registered phone, then dials `to` through the "
        "outbound trunk and bridges them. Answers {interaction, created, call} once your phone rings (201 when a "

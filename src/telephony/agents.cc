@@ -22,34 +22,52 @@ void Telephony::Impl::ring_agent(Call& c, AgentId agent) {
   if (c.agents.contains(agent.value)) return;
   auto login = login_by_agent.find(agent.value);
   if (login == login_by_agent.end()) return;
-  auto contact = registrar.contact(login->second, now_s());
-  if (!contact) {
-    spdlog::info("[sip][call={}][agent={}] no registered phone; the offer stays on the desktop", c.id, login->second);
+  // A consultative transfer completing: the consulted party is already on the line.
+  if (c.consult && c.consult->agent == agent && c.consult->established && !c.consult->closed) {
+    std::unique_ptr<Leg> leg = std::move(c.consult);
+    leg->consult = false;
+    Leg& adopted = *leg;
+    c.agents.emplace(agent.value, std::move(leg));
+    spdlog::info("[sip][call={}][agent={}] consulted party takes the call", c.id, login->second);
+    on_agent_answered(adopted);
     return;
   }
-  auto leg = new_leg(&c);
+  std::string extra = fmt::format("X-Switchboard-Interaction: {}\r\nX-Switchboard-Number: {}\r\n",
+                                  c.interaction->value, uri_user(c.number));
+  auto leg = dial_phone(c, login->second, extra);
   if (!leg) return;
   leg->agent = agent;
-  std::vector<Codec> codecs = c.codec_known ? std::vector<Codec>{c.caller->codec}
-                                            : std::vector<Codec>{Codec::kPcmu, Codec::kPcma};
+  c.agents.emplace(agent.value, std::move(leg));
+}
+
+std::unique_ptr<Leg> Telephony::Impl::dial_phone(Call& c, const std::string& login, const std::string& extra) {
+  auto contact = registrar.contact(login, now_s());
+  if (!contact) {
+    spdlog::info("[sip][call={}][user={}] no registered phone; the offer stays on the desktop", c.id, login);
+    return nullptr;
+  }
+  auto leg = new_leg(&c);
+  if (!leg) return nullptr;
+  leg->dtmf_pt = c.caller->dtmf_pt;  // keys pass through the bridge with the caller's payload type
+  // The caller's codec first; the other one too: the relay transcodes PCMU <-> PCMA.
+  std::vector<Codec> codecs{Codec::kPcmu, Codec::kPcma};
+  if (c.codec_known && c.caller->codec == Codec::kPcma) codecs = {Codec::kPcma, Codec::kPcmu};
   mbuf* desc = make_mbuf(local_sdp(*leg, codecs));
   std::string from_user = uri_user(c.from);
   std::string from_uri = fmt::format("sip:{}@{}", from_user, contact_host);
-  std::string extra = fmt::format("X-Switchboard-Interaction: {}\r\nX-Switchboard-Number: {}\r\n",
-                                  c.interaction->value, uri_user(c.number));
   int err = sipsess_connect(&leg->sess, sess_sock, contact->c_str(), from_user.c_str(), from_uri.c_str(),
                             "switchboard", nullptr, 0, "application/sdp", desc, nullptr, nullptr, false,
                             &Impl::on_offer, &Impl::on_answer, &Impl::on_progress, &Impl::on_estab, nullptr,
-                            nullptr, &Impl::on_close, leg.get(), "%s", extra.c_str());
+                            &Impl::on_refer, &Impl::on_close, leg.get(), "%s", extra.c_str());
   mem_deref(desc);
   if (err) {
-    spdlog::warn("[sip][call={}][agent={}] cannot ring {}: {}", c.id, login->second, *contact, std::strerror(err));
-    return;
+    spdlog::warn("[sip][call={}][user={}] cannot ring {}: {}", c.id, login, *contact, std::strerror(err));
+    return nullptr;
   }
   leg->dialogs = &dialogs_gauge;
   dialogs_gauge.inc();
-  spdlog::info("[sip][call={}][agent={}] ringing {}", c.id, login->second, *contact);
-  c.agents.emplace(agent.value, std::move(leg));
+  spdlog::info("[sip][call={}][user={}] ringing {}", c.id, login, *contact);
+  return leg;
 }
 
 // Removes one agent leg (CANCEL if ringing, BYE if answered) after the current handler.
@@ -99,6 +117,14 @@ void Telephony::Impl::on_agent_closed(Leg& leg, int err, const sip_msg* msg) {
   std::uint16_t scode = msg && !msg->req ? msg->scode : 0;
   leg.closed = true;
   if (c.bridged == &leg) {
+    if (c.consult && c.consult->established && !c.consult->closed && c.interaction) {
+      // Hanging up during an answered consultation completes the transfer (as desk phones do).
+      spdlog::info("[sip][call={}][agent={}] agent hung up while consulting: transferring", c.id, agent);
+      c.bridged = nullptr;
+      drop_agent_leg(c, agent);
+      execute(cmd::transfer(*c.interaction, {{"agent", c.consult->agent->value}}), nullptr);
+      return;
+    }
     spdlog::info("[sip][call={}][agent={}] agent hung up", c.id, agent);
     execute(cmd::end_conversation(*c.interaction), nullptr);
     end_call(c.id);
@@ -141,8 +167,14 @@ void Telephony::Impl::on_event(const std::string& type, const json& d) {
     spdlog::info("[sip][call={}][interaction={}] {}: hanging up", c.id, iid.value, type);
     end_call(c.id);
   } else if (type == "interaction.transferred" && c.state == Call::State::kBridged) {
-    // Back in a queue: the agent leg ends, the caller hears music again.
-    if (c.bridged) drop_agent_leg(c, c.bridged->agent->value);
+    // Back in a queue: the agent leg ends, the caller hears music again (a
+    // consulted party who is the new target stays on the line: ring_agent adopts them).
+    if (c.consult && (!d.contains("to_agent") || d["to_agent"].get<std::int64_t>() != c.consult->agent->value))
+      end_consult(c, "transferred elsewhere");
+    if (c.bridged) {
+      if (c.bridged->refer_pending) notify_refer(*c.bridged, 200, "OK");
+      drop_agent_leg(c, c.bridged->agent->value);
+    }
     stop_recording(c);
     c.held = false;
     c.state = Call::State::kWaiting;

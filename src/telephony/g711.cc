@@ -58,3 +58,32 @@ std::string ulaw_to_alaw(const std::string& ulaw) {
 }
 
 }  // namespace sb::telephony
+
+namespace sb::telephony {
+namespace {
+struct Tables {
+  std::uint8_t u2a[256], a2u[256];
+  Tables() {
+    for (int i = 0; i < 256; ++i) {
+      u2a[i] = linear_to_alaw(ulaw_to_linear(static_cast<std::uint8_t>(i)));
+      a2u[i] = linear_to_ulaw(alaw_to_linear(static_cast<std::uint8_t>(i)));
+    }
+  }
+};
+const Tables& tables() {
+  static const Tables t;
+  return t;
+}
+}  // namespace
+
+void ulaw_to_alaw_inplace(std::uint8_t* p, std::size_t n) {
+  const auto& t = tables();
+  for (std::size_t i = 0; i < n; ++i) p[i] = t.u2a[p[i]];
+}
+
+void alaw_to_ulaw_inplace(std::uint8_t* p, std::size_t n) {
+  const auto& t = tables();
+  for (std::size_t i = 0; i < n; ++i) p[i] = t.a2u[p[i]];
+}
+
+}  // namespace sb::telephony

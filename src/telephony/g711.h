@@ -1,6 +1,7 @@
 #pragma once
 // G.711 (ITU-T) companding: µ-law and A-law bytes to and from 16-bit linear
 // PCM, and a µ-law -> A-law transcoder. Pure functions, unit-tested.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -12,5 +13,8 @@ std::int16_t alaw_to_linear(std::uint8_t a);
 std::uint8_t linear_to_alaw(std::int16_t pcm);
 // Re-encodes a µ-law buffer as A-law (through linear PCM).
 std::string ulaw_to_alaw(const std::string& ulaw);
+// Transcodes G.711 payload bytes in place (table lookups; same length both ways).
+void ulaw_to_alaw_inplace(std::uint8_t* p, std::size_t n);
+void alaw_to_ulaw_inplace(std::uint8_t* p, std::size_t n);
 
 }  // namespace sb::telephony

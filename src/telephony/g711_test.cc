@@ -1,6 +1,7 @@
 #include "telephony/g711.h"
 
 #include <cstdlib>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -40,6 +41,22 @@ TEST(G711, TranscodesUlawToAlaw) {
   ASSERT_EQ(a.size(), 2u);
   EXPECT_NEAR(alaw_to_linear(static_cast<std::uint8_t>(a[0])), 1000, 64);
   EXPECT_NEAR(alaw_to_linear(static_cast<std::uint8_t>(a[1])), -20000, 1100);
+}
+
+TEST(G711, TranscodesInPlaceBothWaysWithinCompandingError) {
+  std::vector<std::uint8_t> buf;
+  for (int v = -30000; v <= 30000; v += 1500) buf.push_back(linear_to_ulaw(static_cast<std::int16_t>(v)));
+  std::vector<std::uint8_t> orig = buf;
+  ulaw_to_alaw_inplace(buf.data(), buf.size());
+  for (std::size_t i = 0; i < buf.size(); ++i) {
+    int want = ulaw_to_linear(orig[i]);
+    EXPECT_NEAR(alaw_to_linear(buf[i]), want, std::abs(want) / 16 + 16) << i;
+  }
+  alaw_to_ulaw_inplace(buf.data(), buf.size());
+  for (std::size_t i = 0; i < buf.size(); ++i) {
+    int want = ulaw_to_linear(orig[i]);
+    EXPECT_NEAR(ulaw_to_linear(buf[i]), want, std::abs(want) / 8 + 32) << i;
+  }
 }
 
 }  // namespace

@@ -21,8 +21,12 @@
 #include <spdlog/spdlog.h>
 
 #include "service/commands.h"
+#include "telephony/announce.h"
 #include "telephony/digest.h"
+#include "telephony/dtmf.h"
 #include "telephony/moh.h"
+#include "telephony/player.h"
+#include "telephony/prompts.h"
 #include "telephony/recorder.h"
 #include "telephony/registrar.h"
 #include "telephony/sdp.h"
@@ -85,7 +89,10 @@ struct OwnedTimer {
 struct Leg {
   Telephony::Impl* tel = nullptr;
   Call* call = nullptr;
-  std::optional<AgentId> agent;  // set on agent legs
+  std::optional<AgentId> agent;  // set on agent legs (and on a consultation's leg: the agent consulted)
+  bool consult = false;          // the consultation leg of a consultative transfer (Call::consult)
+  bool refer_pending = false;    // this phone REFERred the call: it is owed a final NOTIFY
+  std::optional<int> dtmf_pt;    // the telephone-event payload type negotiated on this leg
   sipsess* sess = nullptr;
   struct rtp_sock* rtp = nullptr;
   sa remote{};                   // where we send RTP (SDP address, then latched to the source)
@@ -112,14 +119,26 @@ struct Call {
   std::string number;   // the dialed DID
   QueueId queue;
   std::optional<InteractionId> interaction;
-  enum class State { kCreating, kWaiting, kBridged } state = State::kCreating;
+  // kIvr: greeting/menu, no interaction yet; kCreating: the interaction is
+  // being created; kWaiting: queued (music, announcements); kBridged: with an
+  // agent; kLeaving: a goodbye prompt plays, then we hang up.
+  enum class State { kIvr, kCreating, kWaiting, kBridged, kLeaving } state = State::kCreating;
   std::unique_ptr<Leg> caller;
   std::map<std::int64_t, std::unique_ptr<Leg>> agents;  // agent id -> ringing or bridged leg
   Leg* bridged = nullptr;                               // the agent leg in conversation
-  MohCursor moh;
+  MohCursor moh;                                        // RTP timestamp and marker of what we play
+  Player player{nullptr};                               // prompts, then music, for the caller
+  const EntryPoint* entry = nullptr;                    // the number's greeting/menu/announcements (config)
+  TelephoneEventReceiver dtmf;                          // RFC 4733 key presses from the caller
+  int menu_tries = 0;
+  std::uint64_t menu_deadline_ms = 0;                   // no key by then: repeat the menu (or default queue)
+  std::uint64_t next_announce_ms = 0;                   // next position announcement (0: none)
   std::unique_ptr<WavRecorder> rec;                     // while bridged (and recording is configured)
-  bool held = false;                                    // the agent's phone put the caller on hold: music, no relay
+  bool held = false;                                    // the caller is on hold (phone or API): music, no relay
   bool codec_known = true;                              // false until a late-offer ACK answers
+  // Consultative transfer (transfer.cc): while the caller is held, the bridged
+  // agent talks to the consulted agent or supervisor on this leg.
+  std::unique_ptr<Leg> consult;
   // Outbound (outbound.cc): the agent's phone rings first, then the customer
   // (the `caller` leg, created without a dialog) through `trunk`. state is
   // kBridged from the start (the interaction is connected in the ACD);
@@ -148,6 +167,13 @@ struct Telephony::Impl {
     } else {
       spdlog::warn("[sip] {}; using the built-in chime as music on hold", m.error().message);
       moh = std::make_unique<MohAudio>(MohAudio::chime());
+    }
+    auto lib = PromptLibrary::load(opts.prompts_dir.empty() ? default_prompts_dir() : opts.prompts_dir);
+    if (lib) {
+      prompts = std::make_unique<PromptLibrary>(std::move(*lib));
+    } else {
+      spdlog::warn("[sip] {}; prompts are beeps", lib.error().message);
+      prompts = std::make_unique<PromptLibrary>(PromptLibrary::beeps());
     }
   }
 
@@ -198,6 +224,9 @@ struct Telephony::Impl {
   Status setup();
 
   void teardown();
+  // Before the SIP thread starts: closes the interactions of calls lost in a
+  // crash and repairs unfinished recordings.
+  void recover_from_last_run();
 
   bool post(std::function<void()> fn) { return gate->post(std::move(fn)); }
 
@@ -285,6 +314,48 @@ struct Telephony::Impl {
   // SIP thread: checks the call is being recorded, then has the core check the
   // actor holds it (and log the event) before the recorder is paused.
   void set_paused(InteractionId iid, bool paused, service::Actor actor, std::function<void(Result<json>)> done);
+
+  // ---------------------------------------------------------------- call control (control.cc, transfer.cc)
+  // Where a packet arriving on `from` is relayed to (nullptr: nowhere): caller
+  // <-> bridged agent, or bridged agent <-> consulted party while the caller is held.
+  static Leg* relay_target(Call& c, Leg& from);
+  // Holds or resumes the caller (music while held); logs call.held/call.resumed.
+  void set_held(Call& c, bool hold);
+  // A Core::Fn, run as `actor`, that fails unless the actor holds the open
+  // interaction (agents; supervisors and admins may act on any), then writes an
+  // audit entry and the event `type` with `data` in the interaction's history.
+  static Core::Fn as_holder(InteractionId iid, std::string type, json data);
+  // API call control (SIP thread): see Telephony::control.
+  void control(InteractionId iid, CallControl action, std::optional<AgentId> target, service::Actor actor,
+               std::function<void(Result<json>)> done);
+  void apply_control(Call& c, CallControl action, std::optional<AgentId> target,
+                     std::function<void(Result<json>)> done);
+  // In-dialog REFER (blind transfer from the agent's phone).
+  static void on_refer(struct sip* sip, const sip_msg* msg, void* arg);
+  void handle_refer(Leg& leg, const sip_msg* msg);
+  void notify_refer(Leg& leg, std::uint16_t scode, const char* reason);
+  // Consultation legs.
+  Result<json> start_consult(Call& c, AgentId target);
+  void on_consult_answered(Leg& leg);
+  void on_consult_closed(Leg& leg);
+  void end_consult(Call& c, const char* why);
+  // Dials a user's registered phone for `c` (ringing leg, not yet stored in the call).
+  std::unique_ptr<Leg> dial_phone(Call& c, const std::string& login, const std::string& extra_headers);
+
+  // ---------------------------------------------------------------- IVR (ivr.cc)
+  std::unique_ptr<PromptLibrary> prompts;
+  // After the caller's INVITE is answered: greeting and menu, or straight to the queue.
+  void start_entry(Call& c);
+  // Creates the voice interaction in c.queue (state kCreating until the ACD answers).
+  void create_interaction_for(Call& c);
+  // Appends prompts to what the caller hears (unknown names are logged and skipped).
+  void play(Call& c, const std::vector<std::string>& names);
+  void on_drained(Call& c);            // the caller's playlist finished
+  void on_digit(Call& c, char key);    // a key from the caller (RFC 4733 or INFO); never logged
+  void ivr_tick();                     // once a second: menu timeouts, position announcements
+  void announce_position(Call& c);
+  void request_callback(Call& c);
+  static void on_info(struct sip* sip, const sip_msg* msg, void* arg);
 
   // ---------------------------------------------------------------- music on hold
   void start_moh();

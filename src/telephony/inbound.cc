@@ -46,11 +46,12 @@ void Telephony::Impl::handle_invite(const sip_msg* msg) {
     codecs = {leg.codec};
   } else {
     call->codec_known = false;  // late offer: we offer in the 200, the ACK answers
+    leg.dtmf_pt = kDefaultDtmfPayload;
   }
   mbuf* desc = make_mbuf(local_sdp(leg, codecs));
   int err = sipsess_accept(&leg.sess, sess_sock, msg, 200, "OK", "switchboard", "application/sdp", desc, nullptr,
-                           nullptr, false, &Impl::on_offer, &Impl::on_answer, &Impl::on_estab, nullptr, nullptr,
-                           &Impl::on_close, &leg, "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n");
+                           nullptr, false, &Impl::on_offer, &Impl::on_answer, &Impl::on_estab, &Impl::on_info, &Impl::on_refer,
+                           &Impl::on_close, &leg, "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REFER, INFO\r\n");
   mem_deref(desc);
   if (err) {
     spdlog::warn("[sip][invite] sipsess_accept: {}", std::strerror(err));
@@ -61,12 +62,11 @@ void Telephony::Impl::handle_invite(const sip_msg* msg) {
   dialogs_gauge.inc();
   std::uint64_t id = call->id;
   spdlog::info("[sip][call={}] {} -> {} ({}), {}", id, call->from, number, *qname, codec_name(leg.codec));
-  json body{{"channel", "voice"}, {"queue", call->queue.value}, {"from", call->from.substr(0, 320)},
-            {"subject", fmt::format("Call to {}", number)}};
+  call->player = Player(moh.get());
+  Call& c = *call;
   calls.emplace(id, std::move(call));
   calls_gauge.set(static_cast<double>(calls.size()));
-  start_moh();
-  execute(cmd::create_interaction(std::move(body)), [this, id](Core::Value v) { on_created(id, std::move(v)); });
+  start_entry(c);
 }
 
 void Telephony::Impl::on_created(std::uint64_t call_id, Core::Value v) {
@@ -106,6 +106,9 @@ void Telephony::Impl::on_caller_closed(Call& c, int err, const sip_msg* msg) {
     case Call::State::kCreating: abandoned_while_creating.insert(id); break;
     case Call::State::kWaiting: execute(cmd::abandon(*c.interaction), nullptr); break;
     case Call::State::kBridged: execute(cmd::end_conversation(*c.interaction), nullptr); break;
+    case Call::State::kIvr:      // no interaction yet: hung up in the greeting or menu
+    case Call::State::kLeaving:  // already a callback
+      break;
   }
   end_call(id);  // the dialog is over: freeing it later sends nothing
 }
@@ -117,6 +120,7 @@ void Telephony::Impl::end_call(std::uint64_t id) {
   Call& c = *it->second;
   stop_recording(c);
   if (c.caller) c.caller->closed = true;
+  if (c.consult) c.consult->closed = true;
   for (auto& [a, l] : c.agents) l->closed = true;
   if (c.interaction) call_by_interaction.erase(c.interaction->value);
   post([this, id] {

@@ -1,5 +1,6 @@
 // Dialog legs: the sipsess callbacks shared by caller and agent legs, SDP,
 // and the RTP relay between a caller and the bridged agent.
+#include "telephony/g711.h"
 #include "telephony/impl.h"
 
 namespace sb::telephony {
@@ -28,6 +29,7 @@ std::string Telephony::Impl::local_sdp(Leg& leg, std::vector<Codec> codecs, Dire
   p.session_id = rtp_sess_ssrc(leg.rtp);
   p.version = leg.sdp_version++;
   p.direction = dir;
+  p.dtmf_payload = leg.dtmf_pt;
   return make_sdp(p);
 }
 
@@ -38,6 +40,7 @@ Result<SdpAudio> Telephony::Impl::apply_remote_sdp(Leg& leg, const sip_msg* msg)
   auto codec = choose_codec(*audio);
   if (!codec) return Error::invalid("m=audio", "no PCMU or PCMA");
   leg.codec = *codec;
+  leg.dtmf_pt = audio->dtmf_payload;
   if (audio->port != 0 && audio->address != "0.0.0.0" &&
       sa_set_str(&leg.remote, audio->address.c_str(), audio->port) == 0)
     leg.have_remote = true;
@@ -65,14 +68,8 @@ int Telephony::Impl::on_offer(mbuf** descp, const sip_msg* msg, void* arg) {  //
 // The agent's phone holds (re-INVITE sendonly/inactive) or resumes (sendrecv) the caller.
 void Telephony::Impl::on_agent_hold(Leg& leg, bool hold) {
   Call& c = *leg.call;
-  if (c.state != Call::State::kBridged || c.bridged != &leg || c.held == hold) return;
-  c.held = hold;
-  spdlog::info("[sip][call={}][agent={}] {}", c.id, leg.agent->value, hold ? "caller on hold" : "caller resumed");
-  if (hold) start_moh();
-  else c.caller->first_relay = true;
-  if (c.interaction)
-    execute(note_event(*c.interaction, hold ? "call.held" : "call.resumed", {{"interaction", c.interaction->value}}),
-            nullptr);
+  if (c.state != Call::State::kBridged || c.bridged != &leg) return;
+  set_held(c, hold);
 }
 
 int Telephony::Impl::on_answer(const sip_msg* msg, void* arg) {  // the SDP answer (agent's 200, or caller's ACK)
@@ -88,7 +85,8 @@ void Telephony::Impl::on_estab(const sip_msg*, void* arg) {
   if (leg->closed) return;
   leg->established = true;
   if (leg->call && leg->call->outbound && leg->tel->on_outbound_estab(*leg)) return;  // outbound.cc
-  if (leg->agent) leg->tel->on_agent_answered(*leg);
+  if (leg->consult) leg->tel->on_consult_answered(*leg);
+  else if (leg->agent) leg->tel->on_agent_answered(*leg);
 }
 
 void Telephony::Impl::on_close(int err, const sip_msg* msg, void* arg) {
@@ -96,7 +94,8 @@ void Telephony::Impl::on_close(int err, const sip_msg* msg, void* arg) {
   if (leg->closed) return;
   Impl* self = leg->tel;
   if (leg->call && leg->call->outbound && self->on_outbound_closed(*leg, err, msg)) return;  // outbound.cc
-  if (leg->agent) self->on_agent_closed(*leg, err, msg);
+  if (leg->consult) self->on_consult_closed(*leg);
+  else if (leg->agent) self->on_agent_closed(*leg, err, msg);
   else self->on_caller_closed(*leg->call, err, msg);
 }
 
@@ -106,18 +105,41 @@ void Telephony::Impl::on_rtp(const sa* src, const rtp_header* hdr, mbuf* mb, voi
   leg->remote = *src;  // symmetric RTP: answer where the packets come from
   leg->have_remote = true;
   Call& c = *leg->call;
-  if (c.state != Call::State::kBridged || !c.bridged || c.held) return;
-  Leg* to = leg->agent ? (leg == c.bridged ? c.caller.get() : nullptr) : c.bridged;
-  if (c.rec && (hdr->pt == 0 || hdr->pt == 8)) {  // only audio: telephone-events (DTMF) are never stored
+  if (leg->dtmf_pt && hdr->pt == *leg->dtmf_pt && leg == c.caller.get() && c.state != Call::State::kBridged) {
+    // A key for the IVR (menu, '*' for a callback); never stored or logged.
+    if (auto key = c.dtmf.on_packet(hdr->ts, hdr->m, {mbuf_buf(mb), mbuf_get_left(mb)})) leg->tel->on_digit(c, *key);
+    return;
+  }
+  Leg* to = relay_target(c, *leg);
+  bool audio = hdr->pt == 0 || hdr->pt == 8;
+  if (c.rec && audio && !c.held) {  // only audio: telephone-events (DTMF) are never stored
     c.rec->write(leg->agent ? WavRecorder::Side::kAgent : WavRecorder::Side::kCaller,
                  hdr->pt == 8 ? Codec::kPcma : Codec::kPcmu,
                  std::string_view(reinterpret_cast<const char*>(mbuf_buf(mb)), mbuf_get_left(mb)));
   }
   if (!to || to->closed || !to->have_remote) return;
+  std::uint8_t pt = hdr->pt;
+  if (audio && pt != static_cast<std::uint8_t>(to->codec)) {  // PCMU <-> PCMA: same length, in place
+    if (pt == 0) ulaw_to_alaw_inplace(mbuf_buf(mb), mbuf_get_left(mb));
+    else alaw_to_ulaw_inplace(mbuf_buf(mb), mbuf_get_left(mb));
+    pt = static_cast<std::uint8_t>(to->codec);
+  }
   bool marker = hdr->m || to->first_relay;
   to->first_relay = false;
-  if (rtp_send(to->rtp, &to->remote, false, marker, hdr->pt, hdr->ts, mb) == 0)
-    leg->tel->rtp_counter(leg->agent ? "agent_to_caller" : "caller_to_agent").inc();
+  if (rtp_send(to->rtp, &to->remote, false, marker, pt, hdr->ts, mb) == 0)
+    leg->tel->rtp_counter(leg->consult || to->consult ? "consult"
+                          : leg->agent              ? "agent_to_caller"
+                                                    : "caller_to_agent")
+        .inc();
+}
+
+void Telephony::Impl::on_refer(struct sip* sip, const sip_msg* msg, void* arg) {
+  auto* leg = static_cast<Leg*>(arg);
+  if (leg->closed) {
+    sip_reply(sip, msg, 481, "Call Does Not Exist");
+    return;
+  }
+  leg->tel->handle_refer(*leg, msg);
 }
 
 }  // namespace sb::telephony

@@ -1,4 +1,5 @@
-// Music on hold: one 20 ms timer sends the next frame to every caller who is not bridged.
+// Music on hold and prompts: one 20 ms timer sends the next frame of its
+// player (prompts, then music) to every caller who is not bridged.
 #include "telephony/impl.h"
 
 namespace sb::telephony {
@@ -16,6 +17,7 @@ void Telephony::Impl::moh_tick() {
   int burst = 0;
   bool any = false;
   mbuf* mb = mbuf_alloc(RTP_HEADER_SIZE + kFrameSamples);
+  std::vector<Call*> drained;
   while (moh_ticks < due && burst++ < 5) {
     ++moh_ticks;
     for (auto& [id, c] : calls) {
@@ -23,7 +25,8 @@ void Telephony::Impl::moh_tick() {
       any = true;
       Leg& leg = *c->caller;
       if (leg.closed || !leg.have_remote || !leg.sess) continue;
-      std::string_view f = moh->frame(c->moh.frame, leg.codec);
+      std::string_view f = c->player.next_frame(leg.codec);
+      if (c->player.take_drained()) drained.push_back(c.get());
       mb->pos = RTP_HEADER_SIZE;
       mb->end = RTP_HEADER_SIZE;
       mbuf_write_mem(mb, reinterpret_cast<const uint8_t*>(f.data()), f.size());
@@ -35,6 +38,7 @@ void Telephony::Impl::moh_tick() {
     }
   }
   mem_deref(mb);
+  for (Call* c : drained) on_drained(*c);
   if (moh_ticks < due) moh_ticks = due;  // fell behind: skip rather than burst
   if (!any && calls.empty()) return;     // nobody waiting: the timer stops
   std::uint64_t next = moh_start_ms + (moh_ticks + 1) * 20;

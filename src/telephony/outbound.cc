@@ -42,7 +42,7 @@ void Telephony::Impl::place_call(OutboundRequest req, service::Actor actor, std:
   oc.queue = req.queue;
   const TrunkConfig& trunk = *config.default_trunk();
   oc.queue_name = trunk.queue;
-  oc.data = {{"trunk", trunk.name}, {"from", trunk.from}};
+  oc.data = {{"trunk", trunk.name}, {"from", trunk.from}, {"via", "sip"}};  // via: closed as lost after a crash
   std::weak_ptr<Gate> g = gate;
   core.execute(std::move(actor), service::commands::start_outbound_call(std::move(oc)),
                [this, g, req = std::move(req), agent, done](Core::Value v) mutable {
@@ -79,6 +79,7 @@ void Telephony::Impl::on_outbound_started(OutboundRequest req, AgentId agent, Co
   call->interaction = iid;
   call->state = Call::State::kBridged;  // connected in the ACD; `bridged` waits for both answers
   call->codec_known = false;            // the agent's phone chooses; the trunk is offered that codec
+  call->player = Player(moh.get());     // music when the agent holds the customer
   call->caller = new_leg(call.get());
   if (!call->caller) return fail(Error{ErrorCode::kUnavailable, "no RTP port for the call", {}});
   Call& c = *call;

@@ -124,6 +124,36 @@ void WavRecorder::patch_header() {
   if (pos > static_cast<long>(kHeader)) std::fseek(f_, pos, SEEK_SET);
 }
 
+Result<bool> repair_wav(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "r+b");
+  if (!f) return Error{ErrorCode::kUnavailable, fmt::format("{}: {}", path, std::strerror(errno)), "recording"};
+  std::uint8_t h[kHeader];
+  bool ok = std::fread(h, 1, kHeader, f) == kHeader && std::memcmp(h, "RIFF", 4) == 0 &&
+            std::memcmp(h + 8, "WAVEfmt ", 8) == 0 && std::memcmp(h + 36, "data", 4) == 0 && h[22] == 2 && h[34] == 16;
+  if (!ok) {
+    std::fclose(f);
+    return Error::invalid("recording", fmt::format("{} is not a Switchboard recording", path));
+  }
+  std::fseek(f, 0, SEEK_END);
+  long size = std::ftell(f);
+  std::uint64_t data = size > static_cast<long>(kHeader) ? static_cast<std::uint64_t>(size) - kHeader : 0;
+  data -= data % 4;  // whole frames
+  data = std::min<std::uint64_t>(data, 0xFFFFFFF0u - kHeader);
+  std::uint32_t have = static_cast<std::uint32_t>(h[40]) | (static_cast<std::uint32_t>(h[41]) << 8) |
+                       (static_cast<std::uint32_t>(h[42]) << 16) | (static_cast<std::uint32_t>(h[43]) << 24);
+  if (have == data) {
+    std::fclose(f);
+    return false;
+  }
+  put32(h + 4, static_cast<std::uint32_t>(36 + data));
+  put32(h + 40, static_cast<std::uint32_t>(data));
+  std::fseek(f, 0, SEEK_SET);
+  bool written = std::fwrite(h, 1, kHeader, f) == kHeader;
+  written = std::fclose(f) == 0 && written;
+  if (!written) return Error{ErrorCode::kUnavailable, fmt::format("cannot repair {}", path), "recording"};
+  return true;
+}
+
 void WavRecorder::close() {
   if (!f_) return;
   if (paused_) resume(paused_at_ms_);  // nothing more: the call ended while paused

@@ -27,6 +27,12 @@
 
 namespace sb::telephony {
 
+// After a crash a recording's header says 0 bytes of data although the
+// samples are in the file. Sets the RIFF and data sizes from the file's size
+// (whole stereo frames). Returns true if the file was repaired, false if it
+// needed nothing; an error if it is not one of our WAV files or cannot be written.
+Result<bool> repair_wav(const std::string& path);
+
 class WavRecorder {
  public:
   enum class Side { kCaller = 0, kAgent = 1 };

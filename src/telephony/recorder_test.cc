@@ -57,6 +57,39 @@ TEST(WavRecorder, StereoHeaderAndChannels) {
   std::filesystem::remove_all(std::filesystem::path(path).parent_path());
 }
 
+TEST(WavRecorder, RepairAfterACrashSetsTheSizesFromTheFile) {
+  auto path = tmp_path("crash");
+  {
+    auto r = WavRecorder::open(path);
+    ASSERT_TRUE(r);
+    for (int i = 0; i < 5; ++i) {
+      (*r)->write(WavRecorder::Side::kCaller, Codec::kPcmu, frame(linear_to_ulaw(1000)));
+      (*r)->write(WavRecorder::Side::kAgent, Codec::kPcmu, frame(linear_to_ulaw(-1000)));
+    }
+  }
+  std::string good = slurp(path);
+  // What a kill -9 leaves: the samples, with the header written at open (0 bytes of data).
+  std::string crashed = good;
+  for (int i = 4; i < 8; ++i) crashed[i] = i == 4 ? 36 : 0;
+  for (int i = 40; i < 44; ++i) crashed[i] = 0;
+  crashed += "xy";  // a torn last frame
+  { std::ofstream(path, std::ios::binary | std::ios::trunc) << crashed; }
+  auto fixed = repair_wav(path);
+  ASSERT_TRUE(fixed) << fixed.error().message;
+  EXPECT_TRUE(*fixed);
+  std::string b = slurp(path);
+  EXPECT_EQ(u32(b, 40), 5u * 160 * 4);
+  EXPECT_EQ(u32(b, 4), 36u + 5 * 160 * 4);
+  EXPECT_EQ(b.substr(0, 44), good.substr(0, 44));
+  auto again = repair_wav(path);  // nothing to do now
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(*again);
+  { std::ofstream(path, std::ios::binary | std::ios::trunc) << "not a wav file at all, not at all......."; }
+  EXPECT_FALSE(repair_wav(path));
+  EXPECT_FALSE(repair_wav(path + ".missing"));
+  std::filesystem::remove_all(std::filesystem::path(path).parent_path());
+}
+
 TEST(WavRecorder, OneSidedAudioIsPaddedWithSilence) {
   auto path = tmp_path("b");
   {

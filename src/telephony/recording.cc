@@ -46,13 +46,8 @@ void Telephony::Impl::set_paused(InteractionId iid, bool paused, service::Actor 
   if (!it->second->rec) return done(Error::conflict(fmt::format("interaction {} is not being recorded", iid.value)));
   std::string path = it->second->rec->path();
   const char* type = paused ? "recording.paused" : "recording.resumed";
-  Core::Fn fn = [iid, type, path](service::Txn& t) -> Core::Value {
-    auto snap = t.engine.interaction(iid, t.now);
-    if (!snap) return Error::not_found(fmt::format("interaction {} is not open", iid.value));
-    if (t.actor.role == store::Role::kAgent &&
-        (!snap->agent || !t.actor.user || snap->agent->value != t.actor.user->value))
-      return Error{ErrorCode::kPermissionDenied, "the interaction is not yours", "interaction"};
-    t.audit(type, fmt::format("interaction:{}", iid.value), {{"path", path}});
+  Core::Fn fn = [iid, type, path, check = as_holder(iid, type, {{"path", path}})](service::Txn& t) -> Core::Value {
+    if (auto v = check(t); !v) return v;
     t.event(type, {{"interaction", iid.value}, {"path", path}}, iid);
     return json::object();
   };

@@ -1,5 +1,7 @@
 #include "telephony/sdp.h"
 
+#include <algorithm>
+#include <cassert>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -33,6 +35,30 @@ std::optional<T> to_num(std::string_view s) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
   return v;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+// "101 telephone-event/8000[/1]" -> 101; nullopt for any other rtpmap.
+std::optional<int> telephone_event_rtpmap(std::string_view v) {
+  auto f = split_ws(v);
+  if (f.size() != 2) return std::nullopt;
+  auto pt = to_num<int>(f[0]);
+  if (!pt || *pt < 0 || *pt > 127) return std::nullopt;
+  std::string_view enc = f[1];
+  std::size_t slash = enc.find('/');
+  if (slash == std::string_view::npos || !iequals(enc.substr(0, slash), "telephone-event")) return std::nullopt;
+  std::string_view rate = enc.substr(slash + 1);
+  rate = rate.substr(0, rate.find('/'));
+  if (rate != "8000") return std::nullopt;
+  return pt;
 }
 
 // "IN IP4 1.2.3.4" -> "1.2.3.4"
@@ -114,6 +140,10 @@ Result<SdpAudio> parse_sdp(std::string_view body) {
         if (d) {
           if (in_audio) media_dir = d;
           else if (!seen_media) session_dir = *d;
+        } else if (in_audio && v.starts_with("rtpmap:") && !audio->dtmf_payload) {
+          auto pt = telephone_event_rtpmap(v.substr(7));
+          if (pt && std::find(audio->payloads.begin(), audio->payloads.end(), *pt) != audio->payloads.end())
+            audio->dtmf_payload = pt;
         }
         break;
       }
@@ -142,6 +172,11 @@ std::string make_sdp(const SdpParams& p) {
   for (Codec c : p.codecs) {
     pts += fmt::format(" {}", static_cast<int>(c));
     maps += fmt::format("a=rtpmap:{} {}/8000\r\n", static_cast<int>(c), codec_name(c));
+  }
+  if (p.dtmf_payload) {
+    assert(*p.dtmf_payload >= 0 && *p.dtmf_payload < 128);
+    pts += fmt::format(" {}", *p.dtmf_payload);
+    maps += fmt::format("a=rtpmap:{0} telephone-event/8000\r\na=fmtp:{0} 0-16\r\n", *p.dtmf_payload);
   }
   return fmt::format(
       "v=0\r\n"

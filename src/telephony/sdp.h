@@ -17,6 +17,9 @@ namespace sb::telephony {
 enum class Codec : int { kPcmu = 0, kPcma = 8 };
 const char* codec_name(Codec c);  // "PCMU" / "PCMA"
 
+// The telephone-event payload type we use in our own offers (dynamic range).
+inline constexpr int kDefaultDtmfPayload = 101;
+
 enum class Direction { kSendRecv, kSendOnly, kRecvOnly, kInactive };
 
 // The first audio stream of a session description.
@@ -25,6 +28,9 @@ struct SdpAudio {
   std::uint16_t port = 0;         // 0: stream rejected
   std::vector<int> payloads;      // payload types in the order of the m= line
   Direction direction = Direction::kSendRecv;
+  // The payload type of "a=rtpmap:<pt> telephone-event/8000" (RFC 4733 DTMF),
+  // when that type is also listed on the m= line.
+  std::optional<int> dtmf_payload;
   // RFC 3264 hold: sendonly/inactive, or the RFC 2543 c=0.0.0.0 form.
   bool on_hold() const;
 };
@@ -42,6 +48,11 @@ struct SdpParams {
   std::uint64_t session_id = 0;
   std::uint64_t version = 0;
   Direction direction = Direction::kSendRecv;
+  // When set, telephone-event/8000 is added after the codecs with
+  // "a=fmtp:<pt> 0-16". Offer: kDefaultDtmfPayload. Answer: the remote's
+  // SdpAudio::dtmf_payload as is (nullopt when the offer had none: an answer
+  // must not add a format the offer lacked, RFC 3264 6.1).
+  std::optional<int> dtmf_payload;
 };
 std::string make_sdp(const SdpParams& p);
 

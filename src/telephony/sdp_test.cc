@@ -49,7 +49,7 @@ TEST(Sdp, RejectsGarbage) {
 }
 
 TEST(Sdp, WritesAnAnswerWeCanReadBack) {
-  std::string s = make_sdp({"127.0.0.1", 20000, {Codec::kPcmu}, 42, 1, Direction::kSendRecv});
+  std::string s = make_sdp({"127.0.0.1", 20000, {Codec::kPcmu}, 42, 1, Direction::kSendRecv, std::nullopt});
   EXPECT_NE(s.find("m=audio 20000 RTP/AVP 0\r\n"), std::string::npos);
   EXPECT_NE(s.find("a=rtpmap:0 PCMU/8000\r\n"), std::string::npos);
   auto a = parse_sdp(s);
@@ -57,6 +57,61 @@ TEST(Sdp, WritesAnAnswerWeCanReadBack) {
   EXPECT_EQ(a->address, "127.0.0.1");
   EXPECT_EQ(a->port, 20000);
   EXPECT_EQ(choose_codec(*a), Codec::kPcmu);
+}
+
+TEST(Sdp, ReadsTheTelephoneEventPayloadType) {
+  auto a = parse_sdp(kOffer);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->dtmf_payload, 101);
+  auto b = parse_sdp("v=0\nc=IN IP4 1.1.1.1\nm=audio 5000 RTP/AVP 0 96 97\na=rtpmap:97 opus/48000/2\n"
+                     "a=rtpmap:96 Telephone-Event/8000\na=fmtp:96 0-15\n");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->dtmf_payload, 96);
+}
+
+TEST(Sdp, IgnoresTelephoneEventsWeCannotUse) {
+  // Not on the m= line, another clock rate, or in a second audio stream.
+  for (const char* body : {"v=0\nc=IN IP4 1.1.1.1\nm=audio 5000 RTP/AVP 0\na=rtpmap:101 telephone-event/8000\n",
+                           "v=0\nc=IN IP4 1.1.1.1\nm=audio 5000 RTP/AVP 0 102\na=rtpmap:102 telephone-event/16000\n",
+                           "v=0\nc=IN IP4 1.1.1.1\nm=audio 5000 RTP/AVP 0\nm=audio 6000 RTP/AVP 0 101\n"
+                           "a=rtpmap:101 telephone-event/8000\n",
+                           "v=0\nc=IN IP4 1.1.1.1\nm=audio 5000 RTP/AVP 0 101\na=rtpmap:101 telephone-event\n",
+                           "v=0\nc=IN IP4 1.1.1.1\nm=audio 5000 RTP/AVP 0 101\na=rtpmap:x telephone-event/8000\n",
+                           "v=0\nc=IN IP4 1.1.1.1\nm=audio 5000 RTP/AVP 0 101\na=rtpmap:\n"}) {
+    auto a = parse_sdp(body);
+    ASSERT_TRUE(a) << body;
+    EXPECT_FALSE(a->dtmf_payload) << body;
+    EXPECT_EQ(choose_codec(*a), Codec::kPcmu);
+  }
+}
+
+TEST(Sdp, OffersTelephoneEvents) {
+  SdpParams p{"10.0.0.2", 30000, {Codec::kPcmu, Codec::kPcma}, 7, 1, Direction::kSendRecv, std::nullopt};
+  p.dtmf_payload = kDefaultDtmfPayload;
+  std::string s = make_sdp(p);
+  EXPECT_NE(s.find("m=audio 30000 RTP/AVP 0 8 101\r\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n"), std::string::npos) << s;
+  auto a = parse_sdp(s);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->dtmf_payload, 101);
+  EXPECT_EQ(choose_codec(*a), Codec::kPcmu);
+}
+
+TEST(Sdp, AnswersWithTheOfferersTelephoneEventType) {
+  auto offer = parse_sdp("v=0\nc=IN IP4 1.1.1.1\nm=audio 5000 RTP/AVP 8 96\na=rtpmap:96 telephone-event/8000\n");
+  ASSERT_TRUE(offer);
+  SdpParams p{"10.0.0.2", 30000, {*choose_codec(*offer)}, 7, 1, Direction::kSendRecv, std::nullopt};
+  p.dtmf_payload = offer->dtmf_payload;
+  std::string s = make_sdp(p);
+  EXPECT_NE(s.find("m=audio 30000 RTP/AVP 8 96\r\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("a=fmtp:96 0-16\r\n"), std::string::npos) << s;
+  EXPECT_EQ(s.find("101"), std::string::npos) << s;
+}
+
+TEST(Sdp, NoTelephoneEventsUnlessAsked) {
+  std::string s = make_sdp({"127.0.0.1", 20000, {Codec::kPcmu}, 42, 1, Direction::kSendRecv, std::nullopt});
+  EXPECT_EQ(s.find("telephone-event"), std::string::npos);
+  EXPECT_EQ(s.find("fmtp"), std::string::npos);
 }
 
 }  // namespace

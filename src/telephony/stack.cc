@@ -1,5 +1,7 @@
 // The SIP thread: libre start-up and teardown, graceful shutdown, the
 // directory (login -> agent, queue name -> id), and Telephony's public methods.
+#include <filesystem>
+
 #include "telephony/impl.h"
 
 namespace sb::telephony {
@@ -161,8 +163,42 @@ Telephony::Telephony(service::Core& core, metrics::Registry& registry, Telephony
 
 Telephony::~Telephony() { stop(); }
 
+// Start-up after a crash (kill -9, power loss): the calls of the last run are
+// gone, but the ACD restored their interactions as waiting. Those are closed
+// (with a call.lost event), and recordings whose header was never finished
+// are repaired so that players see their samples.
+void Telephony::Impl::recover_from_last_run() {
+  store::InteractionQuery q;
+  q.open_only = true;
+  q.limit = 1'000'000;
+  int lost = 0;
+  for (const auto& rec : core.store().interactions(q)) {
+    if (rec.channel != "voice") continue;
+    auto data = json::parse(rec.data_json, nullptr, false);
+    if (!data.is_object() || data.value("via", "") != "sip") continue;
+    core.execute_sync(service::Actor::system(),
+                      note_event(rec.id, "call.lost", {{"interaction", rec.id.value},
+                                                       {"why", "the server stopped during the call"}}));
+    auto v = core.execute_sync(service::Actor::system(), cmd::cancel(rec.id));
+    if (!v) spdlog::warn("[sip][interaction={}] cannot close the lost call: {}", rec.id.value, v.error().message);
+    ++lost;
+  }
+  if (lost) spdlog::warn("[sip] {} call(s) of the last run were lost (the server stopped); closed", lost);
+  if (opts.recordings_dir.empty()) return;
+  std::error_code ec;
+  int repaired = 0;
+  for (const auto& e : std::filesystem::directory_iterator(opts.recordings_dir, ec)) {
+    if (e.path().extension() != ".wav") continue;
+    auto r = repair_wav(e.path().string());
+    if (!r) spdlog::warn("[sip] {}", r.error().message);
+    else if (*r) ++repaired;
+  }
+  if (repaired) spdlog::warn("[sip] {} recording(s) cut short by the last stop were repaired", repaired);
+}
+
 Status Telephony::start(TelephonyConfig config) {
   if (impl_->started) return {};
+  impl_->recover_from_last_run();
   impl_->config = std::move(config);
   // Before the SIP thread exists: the thread's start orders these writes before its reads.
   impl_->apply_directory(impl_->core.query_sync(&Impl::directory_snapshot));

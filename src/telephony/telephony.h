@@ -33,7 +33,17 @@ struct TelephonyOptions {
   std::uint16_t rtp_min_port = 16384, rtp_max_port = 32767;
   std::int64_t nonce_ttl_s = 300;
   std::int64_t min_expires_s = 30, max_expires_s = 3600, default_expires_s = 3600;
+  std::string prompts_dir;         // spoken prompts (<name>.raw, 8 kHz s16le); empty: the ones made at build time
   std::string recordings_dir;      // bridged calls are recorded to <dir>/<interaction id>.wav; empty: not recorded
+};
+
+// Call control from the API (Telephony::control).
+enum class CallControl {
+  kHold,             // the caller hears music; caller and agent no longer hear each other
+  kResume,           // back to the conversation
+  kConsult,          // hold the caller and ring `target`'s phone; on answer the agent and target talk
+  kConsultComplete,  // transfer the caller to the consulted target (connected at once) and free the agent
+  kConsultCancel,    // hang up on the consulted target and resume the caller
 };
 
 // A click-to-call request (POST /api/calls), already parsed.
@@ -72,6 +82,15 @@ class Telephony final : public service::Publisher {
   // recorded, 403 not the holder. It runs on the SIP or the store thread.
   void set_recording_paused(InteractionId interaction, bool paused, service::Actor actor,
                             std::function<void(Result<nlohmann::json>)> done);
+
+  // Controls a live bridged call (any thread). `actor` must hold the
+  // interaction (agents; supervisors and admins may act on any); `target` is
+  // the agent or supervisor to consult (kConsult only). `done` gets a summary
+  // {interaction, held, consult?} or an error: 404 not a live call, 409 wrong
+  // state (not bridged, no consultation, target has no registered phone), 403
+  // not the holder. Runs on the SIP or the store thread.
+  void control(InteractionId interaction, CallControl action, std::optional<AgentId> target, service::Actor actor,
+               std::function<void(Result<nlohmann::json>)> done);
 
   // Routing thread: forwards (events before start() are dropped) the events telephony cares about to the SIP thread.
   void publish(const service::Published& e) override;

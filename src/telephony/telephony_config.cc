@@ -1,6 +1,7 @@
 #include "telephony/telephony_config.h"
 
 #include <filesystem>
+#include <optional>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -26,15 +27,20 @@ std::string normalize_number(std::string_view number) {
   return out.empty() ? std::string(number) : out;
 }
 
-const std::string* TelephonyConfig::queue_for(std::string_view number) const {
-  if (auto it = numbers.find(number); it != numbers.end()) return &it->second;
+const std::string* TelephonyConfig::did_for(std::string_view number) const {
+  if (auto it = numbers.find(number); it != numbers.end()) return &it->first;
   std::string want = normalize_number(number);
   std::string bare = !want.empty() && want[0] == '+' ? want.substr(1) : want;
   for (const auto& [did, queue] : numbers) {  // a handful of DIDs: a scan is fine
     std::string n = normalize_number(did);
-    if (n == want || (n[0] == '+' ? n.substr(1) : n) == bare) return &queue;
+    if (n == want || (n[0] == '+' ? n.substr(1) : n) == bare) return &did;
   }
   return nullptr;
+}
+
+const std::string* TelephonyConfig::queue_for(std::string_view number) const {
+  const std::string* did = did_for(number);
+  return did ? &numbers.find(*did)->second : nullptr;
 }
 
 const TrunkConfig* TelephonyConfig::default_trunk() const {
@@ -121,6 +127,69 @@ const std::string* TelephonyConfig::ha1_for(std::string_view user) const {
   return it == user_ha1.end() ? nullptr : &it->second;
 }
 
+namespace {
+
+bool is_prompt_name(const std::string& s) {
+  return !s.empty() && s.size() <= 64 &&
+         s.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") == std::string::npos;
+}
+
+// The optional entry-point keys of a number; nullopt when it has none.
+Result<std::optional<EntryPoint>> parse_entry_point(const json& v, const std::string& field) {
+  for (const auto& [k, _] : v.items())
+    if (k != "queue" && k != "greeting" && k != "menu" && k != "announce_every" && k != "callback")
+      return Error::invalid(field + "." + k, "unknown key (queue, greeting, menu, announce_every, callback)");
+  EntryPoint ep;
+  bool any = false;
+  if (v.contains("greeting")) {
+    const json& g = v["greeting"];
+    if (!g.is_array()) return Error::invalid(field + ".greeting", "must be a list of prompt names");
+    for (const auto& p : g) {
+      if (!p.is_string() || !is_prompt_name(p.get<std::string>()))
+        return Error::invalid(field + ".greeting", "prompt names are lowercase letters, digits, '_' and '-'");
+      ep.greeting.push_back(p.get<std::string>());
+    }
+    any = true;
+  }
+  if (v.contains("menu")) {
+    const json& m = v["menu"];
+    if (!m.is_object()) return Error::invalid(field + ".menu", "must be an object of key -> {queue, prompt?}");
+    for (const auto& [key, ch] : m.items()) {
+      std::string f = field + ".menu." + key;
+      if (key.size() != 1 || std::string_view("0123456789#").find(key[0]) == std::string_view::npos)
+        return Error::invalid(f, "keys are one digit 0-9 or '#' ('*' is the callback key)");
+      if (!ch.is_object() || !ch.contains("queue") || !ch["queue"].is_string() ||
+          ch["queue"].get<std::string>().empty())
+        return Error::invalid(f + ".queue", "is required (a queue name)");
+      EntryPoint::Choice c{ch["queue"].get<std::string>(), ""};
+      if (ch.contains("prompt")) {
+        if (!ch["prompt"].is_string() || !is_prompt_name(ch["prompt"].get<std::string>()))
+          return Error::invalid(f + ".prompt", "must be a prompt name");
+        c.prompt = ch["prompt"].get<std::string>();
+      }
+      ep.menu[key[0]] = std::move(c);
+    }
+    any = true;
+  }
+  if (v.contains("announce_every")) {
+    const json& a = v["announce_every"];
+    if (!a.is_number_integer() || a.get<std::int64_t>() < 0 || a.get<std::int64_t>() > 3600 ||
+        (a.get<std::int64_t>() > 0 && a.get<std::int64_t>() < 10))
+      return Error::invalid(field + ".announce_every", "must be 0 (never) or 10..3600 seconds");
+    ep.announce_every_s = a.get<int>();
+    any = true;
+  }
+  if (v.contains("callback")) {
+    if (!v["callback"].is_boolean()) return Error::invalid(field + ".callback", "must be true or false");
+    ep.callback = v["callback"].get<bool>();
+    any = true;
+  }
+  if (!any) return std::optional<EntryPoint>{};
+  return std::optional<EntryPoint>{std::move(ep)};
+}
+
+}  // namespace
+
 Result<TelephonyConfig> TelephonyConfig::parse(std::string_view json_text) {
   json j = json::parse(json_text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return Error::invalid("telephony", "not a JSON object");
@@ -158,6 +227,9 @@ Result<TelephonyConfig> TelephonyConfig::parse(std::string_view json_text) {
       if (!v.is_object() || !v.contains("queue") || !v["queue"].is_string() || v["queue"].get<std::string>().empty())
         return Error::invalid(field + ".queue", "is required (a queue name)");
       c.numbers[number] = v["queue"].get<std::string>();
+      auto ep = parse_entry_point(v, field);
+      if (!ep) return ep.error();
+      if (*ep) c.entry_points[number] = std::move(**ep);
     }
   }
   if (j.contains("trunks")) {
@@ -180,10 +252,33 @@ Result<TelephonyConfig> TelephonyConfig::parse(std::string_view json_text) {
   return c;
 }
 
+const EntryPoint* TelephonyConfig::entry_for(std::string_view number) const {
+  auto it = entry_points.find(number);
+  if (it != entry_points.end()) return &it->second;
+  const std::string* did = did_for(number);  // the same canonical matching as queue_for
+  it = did ? entry_points.find(*did) : entry_points.end();
+  return it == entry_points.end() ? nullptr : &it->second;
+}
+
 json TelephonyConfig::to_json() const {
   json users = json::object(), nums = json::object();
   for (const auto& [u, h] : user_ha1) users[u] = {{"ha1", h}};
-  for (const auto& [n, q] : numbers) nums[n] = {{"queue", q}};
+  for (const auto& [n, q] : numbers) {
+    nums[n] = {{"queue", q}};
+    if (const EntryPoint* ep = entry_for(n)) {
+      if (!ep->greeting.empty()) nums[n]["greeting"] = ep->greeting;
+      if (!ep->menu.empty()) {
+        json m = json::object();
+        for (const auto& [key, ch] : ep->menu) {
+          m[std::string(1, key)] = {{"queue", ch.queue}};
+          if (!ch.prompt.empty()) m[std::string(1, key)]["prompt"] = ch.prompt;
+        }
+        nums[n]["menu"] = m;
+      }
+      if (ep->announce_every_s) nums[n]["announce_every"] = ep->announce_every_s;
+      if (ep->callback) nums[n]["callback"] = true;
+    }
+  }
   json j{{"realm", realm}, {"users", users}, {"numbers", nums}};
   if (!trunks.empty()) {
     json ts = json::object();
@@ -203,14 +298,28 @@ json TelephonyConfig::to_json() const {
 
 const std::vector<std::pair<std::string, std::string>>& TelephonyConfig::demo_numbers() {
   static const std::vector<std::pair<std::string, std::string>> kNumbers = {
-      {"100", "Sales"}, {"200", "Support"}, {"300", "Billing"}, {"400", "Complaints"}};
+      {"100", "Sales"},
+      {"200", "Support"},
+      {"300", "Billing"},
+      {"400", "Complaints"},
+      {"500", "Main line: greeting, then menu 1 Sales, 2 Support, 3 Billing, 4 Complaints"}};
   return kNumbers;
 }
 
 TelephonyConfig TelephonyConfig::demo(const std::vector<std::string>& logins, std::string_view password) {
   TelephonyConfig c;
   for (const auto& l : logins) c.user_ha1[l] = digest_ha1(l, c.realm, password);
-  for (const auto& [n, q] : demo_numbers()) c.numbers[n] = q;
+  for (const auto& [n, q] : demo_numbers()) {
+    if (n == "500") continue;
+    c.numbers[n] = q;
+    c.entry_points[n] = EntryPoint{{}, {}, 30, true};  // position every 30 s; '*' for a callback
+  }
+  c.numbers["500"] = "Support";
+  c.entry_points["500"] = EntryPoint{{"welcome"},
+                                     {{'1', {"Sales", ""}}, {'2', {"Support", ""}}, {'3', {"Billing", ""}},
+                                      {'4', {"Complaints", ""}}},
+                                     30,
+                                     true};
   return c;
 }
 

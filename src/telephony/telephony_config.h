@@ -7,6 +7,13 @@
 //    "users":   {"anna": {"ha1": "<md5(anna:switchboard:password)>"}, "bob": {"password": "..."}},
 //    "numbers": {"100": {"queue": "Sales"}, "200": {"queue": "Support"}}}
 //
+// A number is an entry point and may also say what the caller hears first:
+//   {"queue": "Support",                 // where the call waits (the default of a menu)
+//    "greeting": ["welcome"],            // prompt names played on arrival
+//    "menu": {"1": {"queue": "Sales", "prompt": "sales"}, "2": {"queue": "Support"}},
+//    "announce_every": 30,               // position and expected wait every N s while waiting (0: never)
+//    "callback": true}                   // '*' while waiting: leave a callback, keep the place in line
+//
 // A user has either "password" (plain, convenient for tests) or "ha1" (what
 // --demo writes). Plain C++, unit-tested in telephony_config_test.cc.
 //
@@ -33,6 +40,18 @@
 
 namespace sb::telephony {
 
+// What a caller hears on a number before (and while) waiting in its queue.
+struct EntryPoint {
+  struct Choice {
+    std::string queue;
+    std::string prompt;  // optional prompt naming the choice ("For <prompt> press 1"); "" = just "press 1"
+  };
+  std::vector<std::string> greeting;  // prompt names, played in order
+  std::map<char, Choice> menu;        // DTMF key -> queue; empty: no menu
+  int announce_every_s = 0;           // 0: no position announcements
+  bool callback = false;              // '*' while waiting requests a callback
+};
+
 // One upstream SIP trunk. Outbound INVITEs go to sip:<number>@host:port
 // (;transport=tcp for TCP) with From sip:<from>@host and answer the trunk's
 // 401/407 digest challenge with username/password (only for `realm`, if set).
@@ -57,16 +76,22 @@ std::string normalize_number(std::string_view number);
 struct TelephonyConfig {
   std::string realm = "switchboard";
   std::map<std::string, std::string, std::less<>> user_ha1;   // SIP user (= login) -> HA1
-  std::map<std::string, std::string, std::less<>> numbers;    // DID (as written) -> queue name
+  std::map<std::string, std::string, std::less<>> numbers;    // DID -> queue name
+  std::map<std::string, EntryPoint, std::less<>> entry_points;  // DID -> greeting/menu/announcements (optional)
   std::map<std::string, TrunkConfig, std::less<>> trunks;     // name -> trunk
   std::string outbound_trunk;                                 // default trunk's name ("" with no trunks)
 
   // The queue a dialed number leads to, or nullptr. Exact match first, then
   // canonical forms (normalize_number), with and without the leading '+'.
   const std::string* queue_for(std::string_view number) const;
+  // The configured DID (a key of `numbers`) a dialed number matches that way, or nullptr.
+  const std::string* did_for(std::string_view number) const;
   // The trunk outbound calls use, or nullptr when none is configured.
   const TrunkConfig* default_trunk() const;
   const std::string* ha1_for(std::string_view user) const;
+  // The number's greeting, menu and announcements, or nullptr (straight to the queue);
+  // numbers match as in queue_for.
+  const EntryPoint* entry_for(std::string_view number) const;
 
   static Result<TelephonyConfig> parse(std::string_view json_text);
   nlohmann::json to_json() const;  // always with "ha1", never a plain password

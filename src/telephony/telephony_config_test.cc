@@ -48,6 +48,11 @@ TEST(TelephonyConfig, DemoRoundTripsThroughItsFile) {
   ASSERT_TRUE(read) << read.error().message;
   EXPECT_EQ(read->user_ha1, demo.user_ha1);
   EXPECT_EQ(read->numbers, demo.numbers);
+  ASSERT_TRUE(read->entry_for("500"));
+  EXPECT_EQ(read->entry_for("500")->greeting, std::vector<std::string>{"welcome"});
+  EXPECT_EQ(read->entry_for("500")->menu.at('3').queue, "Billing");
+  EXPECT_EQ(read->entry_for("100")->announce_every_s, 30);
+  EXPECT_TRUE(read->entry_for("100")->callback);
   std::filesystem::remove(path);
   {
     std::ofstream bad(path);
@@ -62,6 +67,45 @@ TEST(TelephonyConfig, DemoRoundTripsThroughItsFile) {
   auto none = load_telephony_config(path.string(), nullptr);
   ASSERT_TRUE(none);
   EXPECT_TRUE(none->numbers.empty());
+}
+
+TEST(TelephonyConfig, EntryPointsWithGreetingMenuAndAnnouncements) {
+  auto c = TelephonyConfig::parse(R"({"numbers": {
+      "500": {"queue": "Support", "greeting": ["welcome"], "menu": {"1": {"queue": "Sales", "prompt": "sales"},
+              "2": {"queue": "Support"}}, "announce_every": 45, "callback": true},
+      "100": {"queue": "Sales"}}})");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->entry_for("100"), nullptr);
+  const EntryPoint* ep = c->entry_for("500");
+  ASSERT_NE(ep, nullptr);
+  EXPECT_EQ(ep->menu.size(), 2u);
+  EXPECT_EQ(ep->menu.at('1').prompt, "sales");
+  EXPECT_EQ(ep->menu.at('2').prompt, "");
+  EXPECT_EQ(ep->announce_every_s, 45);
+  auto again = TelephonyConfig::parse(c->to_json().dump());
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->entry_for("500")->menu.at('1').queue, "Sales");
+}
+
+TEST(TelephonyConfig, BadEntryPointsNameTheField) {
+  struct Case {
+    const char* json;
+    const char* field;
+  } cases[] = {
+      {R"({"numbers": {"5": {"queue": "S", "menu": {"*": {"queue": "X"}}}}})", "numbers.5.menu.*"},
+      {R"({"numbers": {"5": {"queue": "S", "menu": {"12": {"queue": "X"}}}}})", "numbers.5.menu.12"},
+      {R"({"numbers": {"5": {"queue": "S", "menu": {"1": {}}}}})", "numbers.5.menu.1.queue"},
+      {R"({"numbers": {"5": {"queue": "S", "greeting": "welcome"}}})", "numbers.5.greeting"},
+      {R"({"numbers": {"5": {"queue": "S", "greeting": ["../etc/passwd"]}}})", "numbers.5.greeting"},
+      {R"({"numbers": {"5": {"queue": "S", "announce_every": 3}}})", "numbers.5.announce_every"},
+      {R"({"numbers": {"5": {"queue": "S", "callback": "yes"}}})", "numbers.5.callback"},
+      {R"({"numbers": {"5": {"queue": "S", "greting": []}}})", "numbers.5.greting"},
+  };
+  for (const auto& k : cases) {
+    auto c = TelephonyConfig::parse(k.json);
+    ASSERT_FALSE(c) << k.json;
+    EXPECT_EQ(c.error().field, k.field) << k.json << ": " << c.error().message;
+  }
 }
 
 TEST(TelephonyConfig, ParsesTrunksAndPicksTheOnlyOneAsDefault) {
@@ -136,6 +180,10 @@ TEST(TelephonyConfig, NumbersMatchInCanonicalForm) {
   EXPECT_EQ(*c->queue_for("100"), "Support");
   EXPECT_EQ(c->queue_for("+48221234568"), nullptr);
   EXPECT_EQ(c->queue_for("1000"), nullptr);
+  auto menu = TelephonyConfig::parse(R"({"numbers":{"+48221234567":{"queue":"Sales","greeting":["welcome"]}}})");
+  ASSERT_TRUE(menu) << menu.error().message;
+  ASSERT_NE(menu->entry_for("0048221234567"), nullptr) << "entry points match like queue_for";
+  EXPECT_EQ(*menu->did_for("48221234567"), "+48221234567");
 }
 
 }  // namespace

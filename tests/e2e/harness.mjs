@@ -45,6 +45,16 @@ export async function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export { sleep };
 
+// Polls `fn` until it returns true (`ms` at most, 10 s by default).
+export async function waitFor(fn, ms = 10000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('condition not met in time: ' + fn);
+}
+
 // One server process on a data dir and port that survive restarts.
 export class Server {
   constructor({ port, dataDir, extraArgs = [] } = {}) {

@@ -8,17 +8,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Server, launchChromium, newPage, uiLogin, shotPath, checkPrerequisites, sleep } from './harness.mjs';
+import { Server, launchChromium, newPage, uiLogin, shotPath, checkPrerequisites, sleep, waitFor } from './harness.mjs';
 
-// Polls `fn` until it returns true (10 s at most).
-async function waitFor(fn, ms = 10000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not met in time: ' + fn);
-}
 
 const missing = checkPrerequisites();
 let server, browser, admin;

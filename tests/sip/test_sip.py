@@ -448,6 +448,8 @@ class SipHold(SipTestCase):
 
 
 class SipShutdown(SipTestCase):
+    stop_all = lambda self, *p: SipCallControl.stop_all(self, *p)  # noqa: E731
+
     def test_graceful_shutdown_hangs_up_calls(self):
         caller, media = "+4860000009", RtpEndpoint()
         try:
@@ -463,6 +465,380 @@ class SipShutdown(SipTestCase):
             it = self.interaction_from(caller)
             self.assertEqual(it["state"], "ended", it)
             self.assertEqual(it["end_reason"], "cancelled", it)
+        finally:
+            media.close()
+
+    def test_kill9_closes_lost_calls_and_repairs_recordings(self):
+        port = free_sip_port()
+        self.register("anna", port)
+        waiting, talking = "+4860000031", "+4860000032"
+        m_wait, m_talk, m_agent = RtpEndpoint(), RtpEndpoint(), RtpEndpoint()
+        procs = []
+        try:
+            phone = self.sipp("agent_answer.xml", local_port=port, keys={"rtp_port": m_agent.port})
+            c1 = self.sipp("caller_until_bye.xml", service="300",  # Billing: nobody ready, waits
+                           keys={"rtp_port": m_wait.port, "pt": 0, "caller": waiting})
+            c2 = self.sipp("caller_until_bye.xml", service="100",
+                           keys={"rtp_port": m_talk.port, "pt": 0, "caller": talking})
+            procs = [phone, c1, c2]
+            wait_until(lambda: m_talk.peer(), what="music for the Sales caller")
+            self.ready("anna")
+            iid = connected_to(self, talking, self.srv.user_id("anna"), "connected to anna")["id"]
+            wait_until(lambda: "recording.started" in [e["type"] for e in self.srv.request(
+                "GET", f"/api/interactions/{iid}/events", user="admin")[1]], what="recording")
+            for k in range(150):  # 3 s both ways: more than the recorder's write buffer
+                m_talk.send(m_talk.peer(), b"C" * 160, seq=k, ts=160 * k)
+                if m_agent.peer():
+                    m_agent.send(m_agent.peer(), b"A" * 160, seq=k, ts=160 * k)
+                time.sleep(0.02)
+            lost = self.interaction_from(waiting)["id"]
+            self.srv._kill()  # SIGKILL: no BYE, no header patch
+            self.srv.tokens.clear()
+            self.srv.start()
+            for caller in (waiting, talking):
+                it = self.interaction_from(caller)
+                self.assertEqual(it["state"], "ended", it)
+                self.assertEqual(it["end_reason"], "cancelled", it)
+            st, ev = self.srv.request("GET", f"/api/interactions/{lost}/events", user="admin")
+            self.assertIn("call.lost", [e["type"] for e in ev])
+            wav = os.path.join(self.srv.dir, "data", "recordings", f"{iid}.wav")
+            with open(wav, "rb") as f:
+                head = f.read(44)
+            size = os.path.getsize(wav)
+            data = struct.unpack("<I", head[40:44])[0]
+            self.assertGreater(data, 32000, "the samples written before the crash are in the header's size")
+            self.assertEqual(data, (size - 44) // 4 * 4)
+            self.assertEqual(struct.unpack("<I", head[4:8])[0], 36 + data)
+        finally:
+            self.stop_all(*procs)
+            for m in (m_wait, m_talk, m_agent):
+                m.close()
+
+
+def ulaw_of_alaw(b):
+    """The µ-law byte for an A-law byte (ITU-T G.711 tables, via 16-bit linear)."""
+    import audioop  # noqa: deprecated in 3.13; Debian 12 has 3.11
+    return audioop.lin2ulaw(audioop.alaw2lin(bytes([b]), 2), 2)[0]
+
+
+def alaw_of_ulaw(b):
+    import audioop  # noqa
+    return audioop.lin2alaw(audioop.ulaw2lin(bytes([b]), 2), 2)[0]
+
+
+def connected_to(test, caller, agent_id, what):
+    try:
+        return wait_until(lambda: (lambda i: i if i and i["state"] == "connected" and i["agent"] == agent_id
+                                   else None)(test.interaction_from(caller)), what=what)
+    except AssertionError as e:
+        raise AssertionError(f"{e}; interaction: {test.interaction_from(caller)}\n"
+                             f"server log:\n{test.srv.tail_log(3000)}") from None
+
+
+class SipCallControl(SipTestCase):
+    """Shared helpers of the transfer and API call-control tests."""
+
+    def events_of(self, iid):
+        st, ev = self.srv.request("GET", f"/api/interactions/{iid}/events", user="admin")
+        self.assertEqual(st, 200, ev)
+        return [e["type"] for e in ev]
+
+    def talk(self, media, payload, n=15, pt=0):
+        peer = media.peer()
+        self.assertIsNotNone(peer, "Switchboard has sent nothing to this phone yet")
+        for k in range(n):
+            media.send(peer, payload, seq=k, ts=160 * k, pt=pt)
+            time.sleep(0.02)
+
+    def stop_all(self, *procs):
+        for p in procs:
+            if p and p.poll() is None:
+                p.kill()
+                p.communicate()
+
+
+class SipRefer(SipCallControl):
+    def test_agent_phone_blind_transfers_with_refer(self):
+        anna_port, lukasz_port = free_sip_port(), free_sip_port()
+        self.register("anna", anna_port)
+        self.register("lukasz", lukasz_port)
+        caller = "+4860000011"
+        caller_media, anna_media, lukasz_media = RtpEndpoint(), RtpEndpoint(), RtpEndpoint()
+        procs = []
+        try:
+            anna_phone = self.sipp("agent_refer.xml", local_port=anna_port,
+                                   keys={"rtp_port": anna_media.port, "target": "200"})  # Support's number
+            lukasz_phone = self.sipp("agent_answer.xml", local_port=lukasz_port, keys={"rtp_port": lukasz_media.port})
+            call = self.sipp("caller.xml", "-d", "9000", service="100",
+                             keys={"rtp_port": caller_media.port, "pt": 0, "caller": caller})
+            procs = [anna_phone, lukasz_phone, call]
+            wait_until(lambda: self.interaction_from(caller), what="interaction created")
+            self.ready("anna")
+            anna, lukasz = self.srv.user_id("anna"), self.srv.user_id("lukasz")
+            it = connected_to(self, caller, anna, "connected to anna")
+            iid = it["id"]
+            self.ready("lukasz")  # Support skill; not in Sales
+            # anna's phone REFERs to 200 after 1.5 s: 202, NOTIFY 100, NOTIFY 200 (terminated), BYE.
+            self.finish(anna_phone, "anna's phone: REFER, NOTIFYs, BYE")
+            it = connected_to(self, caller, lukasz, "transferred to lukasz in Support")
+            self.assertEqual(it["queue"], self.queue["Support"])
+            self.assertIn("interaction.transferred", self.events_of(iid))
+            # The caller and lukasz hear each other.
+            self.talk(caller_media, b"C" * 160)
+            wait_until(lambda: len(lukasz_media.received(payload_prefix=b"CCCC")) >= 10, what="caller -> lukasz")
+            self.talk(lukasz_media, b"L" * 160)
+            wait_until(lambda: len(caller_media.received(payload_prefix=b"LLLL")) >= 10, what="lukasz -> caller")
+            self.assertEqual(len(anna_media.received(payload_prefix=b"CCCC")), 0, "anna is out of the call")
+            self.finish(call, "caller")
+            self.finish(lukasz_phone, "lukasz's phone gets BYE")
+            wait_until(lambda: self.metrics().get("switchboard_sip_dialogs") == 0, what="dialogs freed")
+        finally:
+            self.stop_all(*procs)
+            for m in (caller_media, anna_media, lukasz_media):
+                m.close()
+
+
+class SipConsult(SipCallControl):
+    def test_consultative_transfer_through_the_api(self):
+        minh_port, juri_port = free_sip_port(), free_sip_port()
+        self.register("minh", minh_port)
+        self.register("juri", juri_port)
+        caller = "+4860000012"
+        caller_media, minh_media, juri_media = RtpEndpoint(), RtpEndpoint(), RtpEndpoint()
+        procs = []
+        try:
+            minh_phone = self.sipp("agent_answer.xml", local_port=minh_port, keys={"rtp_port": minh_media.port})
+            juri_phone = self.sipp("agent_answer.xml", local_port=juri_port, keys={"rtp_port": juri_media.port})
+            procs = [minh_phone, juri_phone]
+            self.ready("juri")  # no Support skill: not offered the call
+            call = self.sipp("caller.xml", "-d", "20000", service="200",
+                             keys={"rtp_port": caller_media.port, "pt": 0, "caller": caller})
+            procs.append(call)
+            wait_until(lambda: caller_media.peer(), what="music on hold")
+            self.ready("minh")
+            minh, juri = self.srv.user_id("minh"), self.srv.user_id("juri")
+            iid = connected_to(self, caller, minh, "connected to minh")["id"]
+            self.talk(caller_media, b"C" * 160, n=5)
+            wait_until(lambda: minh_media.received(payload_prefix=b"CCCC"), what="caller -> minh")
+
+            # Only the holder may consult; a consult target is required.
+            st, r = self.srv.request("POST", f"/api/interactions/{iid}/consult", {"agent": juri}, user="lukasz")
+            self.assertEqual(st, 403, r)
+            st, r = self.srv.request("POST", f"/api/interactions/{iid}/consult", {}, user="minh")
+            self.assertEqual(st, 400, r)
+            st, r = self.srv.request("POST", f"/api/interactions/{iid}/consult/complete", {}, user="minh")
+            self.assertEqual(st, 409, r)
+
+            st, r = self.srv.request("POST", f"/api/interactions/{iid}/consult", {"agent": juri}, user="minh")
+            self.assertEqual(st, 200, r)
+            self.assertTrue(r["held"], r)
+            self.assertEqual(r["consult"]["agent"], juri)
+            wait_until(lambda: "consult.answered" in self.events_of(iid), what="juri answers the consultation")
+            # minh and juri talk; the held caller hears music, not them.
+            n_caller_m = len(caller_media.received(payload_prefix=b"MMMM"))
+            self.talk(minh_media, b"M" * 160)
+            wait_until(lambda: len(juri_media.received(payload_prefix=b"MMMM")) >= 10, what="minh -> juri")
+            self.talk(juri_media, b"J" * 160)
+            wait_until(lambda: len(minh_media.received(payload_prefix=b"JJJJ")) >= 10, what="juri -> minh")
+            self.assertEqual(len(caller_media.received(payload_prefix=b"MMMM")), n_caller_m,
+                             "the held caller does not hear the consultation")
+            self.assertEqual(len(caller_media.received(payload_prefix=b"JJJJ")), 0)
+            n = len(caller_media.received())
+            time.sleep(0.4)
+            self.assertGreater(len(caller_media.received()) - n, 10, "music on hold for the held caller")
+            self.assertEqual(len(juri_media.received(payload_prefix=b"CCCC")), 0, "juri does not hear the caller yet")
+
+            st, r = self.srv.request("POST", f"/api/interactions/{iid}/consult/complete", {}, user="minh")
+            self.assertEqual(st, 200, r)
+            self.assertEqual(r["transferred_to"], juri)
+            connected_to(self, caller, juri, "connected to juri")
+            self.finish(minh_phone, "minh's phone gets BYE")
+            self.talk(caller_media, b"C" * 160)
+            wait_until(lambda: len(juri_media.received(payload_prefix=b"CCCC")) >= 10, what="caller -> juri")
+            self.talk(juri_media, b"J" * 160)
+            wait_until(lambda: len(caller_media.received(payload_prefix=b"JJJJ")) >= 10, what="juri -> caller")
+            types = self.events_of(iid)
+            for t in ("consult.started", "consult.answered", "consult.completed", "interaction.transferred"):
+                self.assertIn(t, types)
+            m = self.metrics()
+            self.assertGreaterEqual(m['switchboard_rtp_packets_total{direction="consult"}'], 20)
+            self.assertEqual(m["switchboard_sip_dialogs"], 2, "caller and juri")
+            self.finish(call, "caller")
+            self.finish(juri_phone, "juri's phone gets BYE")
+            wait_until(lambda: self.metrics().get("switchboard_sip_dialogs") == 0, what="dialogs freed")
+        finally:
+            self.stop_all(*procs)
+            for m in (caller_media, minh_media, juri_media):
+                m.close()
+
+
+class SipApiHold(SipCallControl):
+    def test_hold_from_the_api_and_a_law_caller_transcoded(self):
+        port = free_sip_port()
+        self.register("lukasz", port)
+        caller = "+4860000013"
+        caller_media, agent_media = RtpEndpoint(), RtpEndpoint()
+        procs = []
+        try:
+            phone = self.sipp("agent_answer.xml", local_port=port, keys={"rtp_port": agent_media.port})
+            procs = [phone]
+            call = self.sipp("caller.xml", "-d", "12000", service="300",  # Billing, A-law caller
+                             keys={"rtp_port": caller_media.port, "pt": 8, "caller": caller})
+            procs.append(call)
+            wait_until(lambda: caller_media.peer(), what="music on hold")
+            self.ready("lukasz")
+            lukasz = self.srv.user_id("lukasz")
+            iid = connected_to(self, caller, lukasz, "connected to lukasz")["id"]
+            # The phone answered PCMU to an A-law caller: the relay transcodes.
+            sent = bytes([0xD5, 0x2A, 0x80, 0x55] * 40)
+            self.talk(caller_media, sent, n=10, pt=8)
+            got = wait_until(lambda: agent_media.received(pt=0), what="transcoded audio at the phone")
+            want = bytes(ulaw_of_alaw(b) for b in sent)
+            self.assertIn(want, [p[5] for p in got], "A-law -> µ-law, sample for sample")
+            back = bytes([0xFF, 0x7F, 0x80, 0x00] * 40)
+            self.talk(agent_media, back, n=10, pt=0)
+            want_back = bytes(alaw_of_ulaw(b) for b in back)
+            wait_until(lambda: any(p[5] == want_back for p in caller_media.received(pt=8)),
+                       what="µ-law -> A-law at the caller")
+            # Hold from the API: music, no relay; another agent may not.
+            st, r = self.srv.request("POST", f"/api/interactions/{iid}/hold", {}, user="anna")
+            self.assertEqual(st, 403, r)
+            st, r = self.srv.request("POST", f"/api/interactions/{iid}/hold", {}, user="lukasz")
+            self.assertEqual(st, 200, r)
+            self.assertTrue(r["held"])
+            n_agent = len(agent_media.received())
+            self.talk(caller_media, sent, n=10, pt=8)
+            time.sleep(0.3)
+            self.assertEqual(len(agent_media.received()), n_agent, "the held caller is not heard")
+            self.assertIn("call.held", self.events_of(iid))
+            st, r = self.srv.request("POST", f"/api/interactions/{iid}/resume", {}, user="lukasz")
+            self.assertEqual(st, 200, r)
+            self.assertFalse(r["held"])
+            self.talk(caller_media, sent, n=10, pt=8)
+            wait_until(lambda: len(agent_media.received()) >= n_agent + 8, what="relay after resume")
+            self.assertIn("call.resumed", self.events_of(iid))
+            # Not a live call -> 404.
+            st, r = self.srv.request("POST", "/api/interactions/999999/hold", {}, user="admin")
+            self.assertEqual(st, 404, r)
+            self.finish(call, "caller")
+            self.finish(phone, "phone gets BYE")
+            wait_until(lambda: self.metrics().get("switchboard_sip_dialogs") == 0, what="dialogs freed")
+        finally:
+            self.stop_all(*procs)
+            for m in (caller_media, agent_media):
+                m.close()
+
+
+class SipIvr(SipCallControl):
+    """Entry points: greeting and menu (RFC 4733 and SIP INFO keys), position
+    announcements, and '*' for a callback. Its own telephony.json: number 100
+    announces every 10 s and offers callbacks; 500 greets and has a menu."""
+
+    @classmethod
+    def setUpClass(cls):
+        for attempt in range(5):
+            cls.sip_port = free_sip_port()
+            srv = harness.Server(extra_args=["--sip", f"127.0.0.1:{cls.sip_port}", "--log-level", "info"],
+                                 start=False)
+            os.makedirs(os.path.join(srv.dir, "data"), exist_ok=True)
+            logins = ["anna", "lukasz", "minh", "thao", "kadri", "juri", "ioana", "andrei", "olga", "james"]
+            with open(os.path.join(srv.dir, "data", "telephony.json"), "w") as f:
+                f.write(__import__("json").dumps({
+                    "users": {u: {"password": PASSWORD} for u in logins},
+                    "numbers": {
+                        "100": {"queue": "Sales", "announce_every": 10, "callback": True},
+                        "500": {"queue": "Support", "greeting": ["welcome"],
+                                "menu": {"1": {"queue": "Sales"}, "3": {"queue": "Billing"},
+                                         "4": {"queue": "Complaints"}}}}}))
+            try:
+                srv.start()
+                cls.srv = srv
+                break
+            except RuntimeError:
+                shutil.rmtree(srv.dir, ignore_errors=True)
+                if attempt == 4:
+                    raise
+        cls.tmp = tempfile.mkdtemp(prefix="sb-sip-", dir=harness.test_tmp_root())
+        st, queues = cls.srv.request("GET", "/api/queues", user="admin")
+        assert st == 200, queues
+        cls.queue = {q["name"]: q["id"] for q in queues}
+
+    @staticmethod
+    def press(media, key, ts=48000):
+        """One RFC 4733 key press: 3 packets of the event, then the end packet three times."""
+        event = {"*": 10, "#": 11}.get(key, None)
+        event = int(key) if event is None else event
+        peer = media.peer()
+        seq = 1000
+        for i, dur in enumerate((160, 320, 480)):
+            media.sock.sendto(struct.pack("!BBHII", 0x80, (0x80 if i == 0 else 0) | 101, seq, ts, 0x4444) +
+                              struct.pack("!BBH", event, 10, dur), peer)
+            seq += 1
+            time.sleep(0.02)
+        for _ in range(3):
+            media.sock.sendto(struct.pack("!BBHII", 0x80, 101, seq, ts, 0x4444) + struct.pack("!BBH", event, 0x8A, 640),
+                              peer)
+            seq += 1
+
+    def test_1_menu_by_rfc4733_key(self):
+        caller, media = "+4860000021", RtpEndpoint()
+        try:
+            call = self.sipp("caller_dtmf.xml", service="500", keys={"rtp_port": media.port, "pt": 0, "caller": caller})
+            wait_until(lambda: len(media.received(pt=0)) > 10, what="the greeting plays")
+            time.sleep(0.5)
+            self.assertIsNone(self.interaction_from(caller), "no interaction while in the greeting and menu")
+            self.press(media, "3")
+            it = wait_until(lambda: self.interaction_from(caller), what="the menu choice queues the call")
+            self.assertEqual(it["queue"], self.queue["Billing"])
+            self.assertEqual(it["state"], "queued")
+            st, r = self.srv.request("POST", f"/api/interactions/{it['id']}/cancel", {}, user="admin")
+            self.finish(call, "caller gets BYE")
+        finally:
+            media.close()
+
+    def test_2_menu_by_sip_info_and_bad_key(self):
+        caller, media = "+4860000022", RtpEndpoint()
+        try:
+            call = self.sipp("caller_info.xml", "-d", "1500", service="500",
+                             keys={"rtp_port": media.port, "pt": 0, "caller": caller, "key": "4"})
+            it = wait_until(lambda: self.interaction_from(caller), what="INFO key 4 queues the call")
+            self.assertEqual(it["queue"], self.queue["Complaints"])
+            self.finish(call, "caller (INFO answered 200)")
+        finally:
+            media.close()
+        # No key at all: after the menu twice, the number's own queue.
+        caller, media = "+4860000023", RtpEndpoint()
+        try:
+            call = self.sipp("caller_dtmf.xml", service="500", keys={"rtp_port": media.port, "pt": 0, "caller": caller})
+            wait_until(lambda: len(media.received(pt=0)) > 10, what="the greeting plays")
+            self.press(media, "9")  # not on the menu: "not a valid choice", the menu again
+            time.sleep(1)
+            self.assertIsNone(self.interaction_from(caller))
+            it = wait_until(lambda: self.interaction_from(caller), timeout=60, what="default queue after no choice")
+            self.assertEqual(it["queue"], self.queue["Support"])
+            self.srv.request("POST", f"/api/interactions/{it['id']}/cancel", {}, user="admin")
+            self.finish(call, "caller gets BYE")
+        finally:
+            media.close()
+
+    def test_3_position_announcement_and_star_for_callback(self):
+        caller, media = "+4860000024", RtpEndpoint()
+        try:
+            call = self.sipp("caller_dtmf.xml", service="100", keys={"rtp_port": media.port, "pt": 0, "caller": caller})
+            it = wait_until(lambda: self.interaction_from(caller), what="queued in Sales")
+            iid = it["id"]
+            wait_until(lambda: "call.announced" in self.events_of(iid), timeout=20, what="position announced")
+            st, ev = self.srv.request("GET", f"/api/interactions/{iid}/events", user="admin")
+            ann = [e for e in ev if e["type"] == "call.announced"][0]
+            self.assertEqual(ann["data"]["position"], 1, ann)
+            self.press(media, "*")
+            self.finish(call, "caller hears the confirmation, then BYE")
+            it = self.interaction_from(caller)
+            self.assertTrue(it["callback"], it)
+            self.assertEqual(it["state"], "queued", "the callback keeps its place in line")
+            self.assertIsNone(it["ended"], it)
+            self.assertEqual(it["channel"], "callback", it)
+            wait_until(lambda: self.metrics().get("switchboard_sip_calls") == 0, what="call gone")
         finally:
             media.close()
 

@@ -168,6 +168,65 @@ function Offer({ t, it, queues, expires, act, busy }) {
   );
 }
 
+// Call controls of a live phone call (voice, connected): hold, recording pause
+// for card numbers, and a consultative transfer to the agent chosen in the
+// transfer form. The server answers with the call's state ({held, consult}).
+function CallControls({ t, it, consultTo }) {
+  const [st, setSt] = useState({ held: false, consult: null, paused: false });
+  const [err, setErr] = useState('');
+  const [busy, setBusy] = useState(false);
+  const post = async (path, body, update) => {
+    setBusy(true);
+    setErr('');
+    try {
+      const r = await api.post(`/api/interactions/${it.id}/${path}`, body);
+      setSt((s) => update(s, r || {}));
+    } catch (e) {
+      setErr(e.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const call = (s, r) => ({ ...s, held: !!r.held, consult: r.consult || null });
+  return (
+    <div class="card call-controls" data-testid="call-controls">
+      <h3>{t('call.title')}{st.held && <span class="badge" data-testid="call-held"> {t('call.onHold')}</span>}</h3>
+      <div class="actions">
+        {!st.consult && (
+          <button disabled={busy} data-testid="btn-hold"
+                  onClick={() => post(st.held ? 'resume' : 'hold', {}, call)}>
+            {st.held ? t('call.resume') : t('call.hold')}
+          </button>
+        )}
+        <button disabled={busy} data-testid="btn-rec" data-paused={st.paused ? "true" : "false"}
+                onClick={() => post(`recording/${st.paused ? 'resume' : 'pause'}`, {}, (s, r) => ({ ...s, paused: !!r.paused }))}>
+          {st.paused ? t('call.recResume') : t('call.recPause')}
+        </button>
+        {!st.consult && (
+          <button disabled={busy || !consultTo} data-testid="btn-consult" title={consultTo ? '' : t('call.pickAgent')}
+                  onClick={() => post('consult', { agent: Number(consultTo) }, call)}>
+            {t('call.consult')}
+          </button>
+        )}
+        {st.consult && (
+          <>
+            <button class="primary" disabled={busy} data-testid="btn-consult-complete"
+                    onClick={() => post('consult/complete', {}, (s) => ({ ...s, consult: null }))}>
+              {t('call.consultComplete')}
+            </button>
+            <button disabled={busy} data-testid="btn-consult-cancel" onClick={() => post('consult/cancel', {}, call)}>
+              {t('call.consultCancel')}
+            </button>
+          </>
+        )}
+      </div>
+      {st.paused && <p class="hint">{t('call.recPaused')}</p>}
+      {st.consult && <p class="hint">{t('call.consulting')}</p>}
+      {err && <p class="error" role="alert">{err}</p>}
+    </div>
+  );
+}
+
 function Workspace({ t, it, agent, queues, dispositions, act, busy, error }) {
   const now = useTick(1000);
   const noteKey = 'sb.notes.' + it.id;
@@ -257,6 +316,7 @@ function Workspace({ t, it, agent, queues, dispositions, act, busy, error }) {
               {t('ws.complete')}
             </button>
           </form>
+          {it.channel === 'voice' && it.state === 'connected' && <CallControls t={t} it={it} consultTo={ta} />}
           {!wrap && (
             <form class="card transfer" onSubmit={transfer} noValidate>
               <h3>{t('ws.transfer')}</h3>

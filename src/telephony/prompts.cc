@@ -1,0 +1,106 @@
+#include "telephony/prompts.h"
+
+#include <cassert>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#ifndef SB_PROMPTS_DEFAULT_DIR
+#define SB_PROMPTS_DEFAULT_DIR "share/prompts"
+#endif
+
+namespace sb::telephony {
+
+namespace {
+
+// Keep in step with the table in make_prompts.sh.
+constexpr std::string_view kStandardPrompts[] = {
+    "welcome", "for", "press", "star", "pound", "you_are_number", "in_line", "more_than",
+    "expected_wait", "minute", "minutes", "less_than_a_minute", "callback_offer", "callback_confirm",
+    "invalid", "closed", "goodbye", "transfer",
+    "d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9",
+    "n10", "n11", "n12", "n13", "n14", "n15", "n16", "n17", "n18", "n19",
+    "n20", "n30", "n40", "n50", "n60", "n70", "n80", "n90",
+};
+
+constexpr std::uintmax_t kMaxClipBytes = 10u * 60 * kPromptSampleRate * 2;  // 10 minutes
+
+}  // namespace
+
+Clip::Clip(std::vector<std::int16_t> samples)
+    : samples_(std::make_shared<const std::vector<std::int16_t>>(std::move(samples))) {}
+
+Result<Clip> load_clip(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::not_found("cannot open prompt file " + path);
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return Error::internal("cannot read prompt file " + path);
+  if (data.empty()) return Error::invalid("prompt", path + " is empty");
+  if (data.size() % 2 != 0) return Error::invalid("prompt", path + " has an odd size (not 16-bit samples)");
+  if (data.size() > kMaxClipBytes) return Error::invalid("prompt", path + " is longer than 10 minutes");
+  std::vector<std::int16_t> samples(data.size() / 2);
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    auto lo = static_cast<std::uint8_t>(data[2 * i]), hi = static_cast<std::uint8_t>(data[2 * i + 1]);
+    samples[i] = static_cast<std::int16_t>(static_cast<std::uint16_t>(lo | (hi << 8)));
+  }
+  return Clip(std::move(samples));
+}
+
+std::span<const std::string_view> standard_prompt_names() { return kStandardPrompts; }
+
+std::string default_prompts_dir() { return SB_PROMPTS_DEFAULT_DIR; }
+
+Result<PromptLibrary> PromptLibrary::load(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return Error::not_found("prompt directory " + dir + " does not exist");
+  PromptLibrary lib;
+  for (std::string_view name : kStandardPrompts) {
+    auto clip = load_clip((fs::path(dir) / (std::string(name) + ".raw")).string());
+    if (!clip) return clip.error();
+    lib.add(std::string(name), std::move(*clip));
+  }
+  fs::directory_iterator it(dir, ec), end;
+  if (ec) return Error::internal("cannot list prompt directory " + dir + ": " + ec.message());
+  for (; it != end; it.increment(ec)) {
+    const fs::path& p = it->path();
+    if (p.extension() != ".raw" || lib.get(p.stem().string())) continue;
+    auto clip = load_clip(p.string());
+    if (!clip) return clip.error();
+    lib.add(p.stem().string(), std::move(*clip));
+  }
+  if (ec) return Error::internal("cannot list prompt directory " + dir + ": " + ec.message());
+  return lib;
+}
+
+PromptLibrary PromptLibrary::beeps() {
+  constexpr double kPi = 3.14159265358979;
+  std::vector<std::int16_t> s(2400, 0);  // 150 ms of 1 kHz, then 150 ms of silence
+  for (std::size_t i = 0; i < 1200; ++i)
+    s[i] = static_cast<std::int16_t>(6000 * std::sin(2 * kPi * 1000 * static_cast<double>(i) / kPromptSampleRate));
+  Clip beep(std::move(s));
+  PromptLibrary lib;
+  for (std::string_view name : kStandardPrompts) lib.add(std::string(name), beep);
+  return lib;
+}
+
+const Clip* PromptLibrary::get(std::string_view name) const {
+  auto it = clips_.find(name);
+  return it == clips_.end() ? nullptr : &it->second;
+}
+
+Result<std::vector<Clip>> PromptLibrary::clips(std::span<const std::string> names) const {
+  std::vector<Clip> out;
+  out.reserve(names.size());
+  for (const std::string& n : names) {
+    const Clip* c = get(n);
+    if (!c) return Error::not_found("no prompt named '" + n + "'");
+    out.push_back(*c);
+  }
+  return out;
+}
+
+void PromptLibrary::add(std::string name, Clip clip) { clips_.insert_or_assign(std::move(name), std::move(clip)); }
+
+}  // namespace sb::telephony

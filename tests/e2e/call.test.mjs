@@ -1,0 +1,94 @@
+// A real phone call in the agent desktop: sipp plays anna's SIP phone and a
+// customer (Jan Nowak's number) calling Sales; the desktop (Debian's Chromium)
+// shows the call with its controls, and hold, recording pause and the end of
+// the conversation are clicked there and checked in the interaction's history
+// and on the phones (both get BYE).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Server, launchChromium, newPage, uiLogin, shotPath, checkPrerequisites, freePort, waitFor } from './harness.mjs';
+
+const SIP_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'sip');
+const missing = checkPrerequisites();
+let server, browser, admin;
+const outside = [];
+const procs = [];
+
+
+// Runs one sipp scenario against the server; resolves with its exit code and output.
+function sipp(scenario, args) {
+  const p = spawn('sipp', ['-sf', path.join(SIP_DIR, scenario), '-m', '1', '-nostdin', '-i', '127.0.0.1',
+                           '-timeout', '40s', '-timeout_error', ...args, `127.0.0.1:${server.sipPort}`],
+                  { stdio: ['ignore', 'pipe', 'pipe'], cwd: server.dataDir });
+  procs.push(p);
+  let out = '';
+  p.stdout.on('data', (d) => (out = (out + d).slice(-4000)));
+  p.stderr.on('data', (d) => (out = (out + d).slice(-4000)));
+  const done = new Promise((resolve) => p.once('exit', (code) => resolve({ code, out })));
+  return { proc: p, done };
+}
+
+before(async () => {
+  if (missing.length) throw new Error('missing: ' + missing.join('; '));
+  server = await new Server().start();
+  browser = await launchChromium();
+  admin = await server.login('admin');
+});
+
+after(async () => {
+  for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
+  await browser?.close();
+  await server?.cleanup();
+  assert.deepEqual(outside, [], 'no request may leave the machine');
+});
+
+const events = async (id) => (await server.call('GET', `/api/interactions/${id}/events`, admin)).map((e) => e.type);
+
+test('a phone call in the desktop: hold, recording pause, end', async () => {
+  const phonePort = await freePort();
+  const reg = sipp('register.xml', ['-p', String(phonePort), '-s', 'anna', '-au', 'anna', '-ap', 'switchboard']);
+  assert.equal((await reg.done).code, 0, 'anna\'s phone registers');
+  const phone = sipp('agent_answer.xml', ['-p', String(phonePort), '-key', 'rtp_port', String(await freePort())]);
+
+  const agent = await newPage(browser, server, outside);
+  await uiLogin(agent, server, 'anna');
+  await agent.waitForURL(/\/desktop$/);
+  await agent.click('[data-testid=btn-login]');
+  await agent.waitForSelector('[data-testid=agent-state][data-state=not_ready]');
+  await agent.click('[data-testid=btn-ready]');
+  await agent.waitForSelector('[data-testid=agent-state][data-state=ready]');
+
+  const caller = sipp('caller_until_bye.xml', ['-p', String(await freePort()), '-s', '100', '-key', 'rtp_port',
+                                                String(await freePort()), '-key', 'pt', '0', '-key', 'caller', '+48601100200']);
+  // The phone answers: the desktop shows the connected call with Jan Nowak's card and the call controls.
+  await agent.waitForSelector('[data-testid=workspace][data-state=connected]');
+  await agent.waitForSelector('[data-testid=call-controls]');
+  assert.match(await agent.textContent('[data-testid=workspace]'), /Jan Nowak/);
+  const list = await server.call('GET', '/api/interactions?limit=50', admin);
+  const it = list.filter((i) => i.from === '+48601100200' && i.channel === 'voice').pop();
+  assert.equal(it.state, 'connected');
+
+  await agent.click('[data-testid=btn-hold]');
+  await agent.waitForSelector('[data-testid=call-held]');
+  await waitFor(async () => (await events(it.id)).includes('call.held'), 15000);
+  await agent.screenshot({ path: shotPath('12-agent-call-held') });
+  await agent.click('[data-testid=btn-hold]');
+  await agent.waitForSelector('[data-testid=call-held]', { state: 'detached' });
+  await waitFor(async () => (await events(it.id)).includes('call.resumed'));
+
+  await agent.click('[data-testid=btn-rec]');
+  await agent.waitForSelector('[data-testid=btn-rec][data-paused=true]');
+  await waitFor(async () => (await events(it.id)).includes('recording.paused'));
+  await agent.click('[data-testid=btn-rec]');
+  await waitFor(async () => (await events(it.id)).includes('recording.resumed'));
+
+  // Ending the conversation on the desktop hangs up both phones.
+  await agent.click('[data-testid=btn-end]');
+  await agent.waitForSelector('[data-testid=workspace][data-state=wrap_up]');
+  const c = await caller.done;
+  assert.equal(c.code, 0, 'the caller gets BYE:\n' + c.out);
+  const p = await phone.done;
+  assert.equal(p.code, 0, 'anna\'s phone gets BYE:\n' + p.out);
+});
