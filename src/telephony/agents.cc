@@ -152,6 +152,7 @@ void Telephony::Impl::on_agent_closed(Leg& leg, int err, const sip_msg* msg) {
 
 // ---------------------------------------------------------------- routing events (SIP thread)
 void Telephony::Impl::on_event(const std::string& type, const json& d) {
+  on_outbound_event(type, d);  // callbacks dial out (outbound.cc)
   if (!d.contains("interaction")) return;
   InteractionId iid(d["interaction"].get<std::int64_t>());
   if (type == "offer.created") {
