@@ -1,10 +1,12 @@
 // Telephony controls of a live call: pause and resume its recording (card
 // numbers and other sensitive moments), hold and resume the caller, a
-// consultative transfer (consult, complete, cancel), and supervisor
-// monitoring (listen, whisper, barge). Only the holder of the
+// consultative transfer (consult, complete, cancel), click-to-call
+// (POST /api/calls), and supervisor monitoring (listen, whisper, barge).
+// Only the holder of the
 // interaction (agents; supervisors and admins may act on any), checked by the
 // command that also writes the audit entry; monitoring needs calls.monitor.
 #include "api/context.h"
+#include "service/record_json.h"
 #include "telephony/telephony.h"
 
 namespace sb::api {
@@ -41,6 +43,31 @@ void control(Call& c) {
   c.ctx->phones->control(InteractionId(*id), kAction, target, c.actor(), [c](Result<json> v) {
     if (!v) return c.fail(v.error());
     c.ok(*v);
+  });
+}
+
+// POST /api/calls {to, interaction?, queue?}: click-to-call. The caller's own
+// phone rings first, then `to` through the default trunk (telephony outbound.cc).
+void place_call(Call& c) {
+  auto b = c.body();
+  if (!b) return;
+  if (auto s = service::only_fields(*b, {"to", "interaction", "queue"}); !s) return c.fail(s.error());
+  if (!b->contains("to") || !(*b)["to"].is_string())
+    return c.fail(Error::invalid("to", "is required: the number to call"));
+  telephony::OutboundRequest req;
+  req.to = (*b)["to"].get<std::string>();
+  for (const char* key : {"interaction", "queue"}) {
+    if (!b->contains(key) || (*b)[key].is_null()) continue;
+    if (!(*b)[key].is_number_integer() || (*b)[key].get<std::int64_t>() < 1)
+      return c.fail(Error::invalid(key, "must be a positive integer id"));
+    std::int64_t v = (*b)[key].get<std::int64_t>();
+    if (std::string_view(key) == "interaction") req.interaction = InteractionId(v);
+    else req.queue = QueueId(v);
+  }
+  if (!c.ctx->phones) return c.fail(Error{ErrorCode::kUnavailable, "telephony is not running", {}});
+  c.ctx->phones->place_call(std::move(req), c.actor(), [c](Result<json> v) {
+    if (!v) return c.fail(v.error());
+    c.ok(*v, (*v)["created"].get<bool>() ? 201 : 200);
   });
 }
 
@@ -97,6 +124,13 @@ std::vector<ApiRoute> telephony_routes() {
       {"POST", "/api/interactions/{id}/consult/cancel", P::kInteractionsHandleOwn, true, "cancelConsult",
        "End the consultation and resume the caller", "interactions",
        control<telephony::CallControl::kConsultCancel>},
+      {"POST", "/api/calls", P::kInteractionsHandleOwn, true, "placeCall",
+       "Click-to-call {to, interaction?, queue?}: rings your registered phone, then dials `to` through the "
+       "outbound trunk and bridges them. Answers {interaction, created, call} once your phone rings (201 when a "
+       "new outbound voice interaction was created for you, 200 for `interaction`, which you must hold); "
+       "progress as events call.dialing, call.answered, call.failed. 409: no registered phone, not ready, "
+       "busy or already in a call; 503: no trunk",
+       "interactions", place_call},
       {"POST", "/api/interactions/{id}/monitor", P::kCallsMonitor, true, "monitorCall",
        "Monitor the live call on one's registered phone ({mode}: listen, whisper or barge); again: change the mode",
        "interactions", monitor},

@@ -17,11 +17,11 @@ void index_memberships(AgentRec& a) {
 std::uint32_t takeable_mask(const AgentRec& a) {
   if (!a.logged_in || a.not_ready || a.offer != kNone) return 0;
   const int total = a.load.total();
-  if (a.cfg.max_total > 0 && total >= a.cfg.max_total) return 0;
+  if (a.max_total > 0 && total >= a.max_total) return 0;
   if (a.load[Channel::kVoice] + a.load[Channel::kCallback] > 0) return 0;
   std::uint32_t mask = 0;
   for (Channel c : kAllChannels) {
-    if (a.load[c] >= a.cfg.capacity[c]) continue;
+    if (a.load[c] >= a.capacity[c]) continue;
     if (is_phone(c) && total > 0) continue;
     mask |= channel_bit(c);
   }
@@ -31,10 +31,10 @@ std::uint32_t takeable_mask(const AgentRec& a) {
 std::int64_t occupancy_ppm(const AgentRec& a) {
   std::int64_t best = 0;
   for (Channel c : kAllChannels) {
-    int cap = a.cfg.capacity[c];
+    int cap = a.capacity[c];
     if (cap > 0) best = std::max<std::int64_t>(best, std::int64_t{a.load[c]} * 1'000'000 / cap);
   }
-  if (a.cfg.max_total > 0) best = std::max<std::int64_t>(best, std::int64_t{a.load.total()} * 1'000'000 / a.cfg.max_total);
+  if (a.max_total > 0) best = std::max<std::int64_t>(best, std::int64_t{a.load.total()} * 1'000'000 / a.max_total);
   return best;
 }
 

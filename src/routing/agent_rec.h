@@ -11,11 +11,13 @@
 //  * Not-ready agents keep their work but get no offers.
 //
 // The displayed AgentState is derived from these facts (derive_state).
+#include <cstddef>
 #include <cstdint>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "routing/slot_list.h"
 #include "routing/types.h"
 #include "routing/wait_key.h"
 
@@ -38,9 +40,6 @@ inline bool membership_order(const Membership& x, const Membership& y) {
   return x.queue_priority != y.queue_priority ? x.queue_priority > y.queue_priority : x.bucket < y.bucket;
 }
 
-// Field order keeps what a decision touches in five cache lines (the record is
-// 64-byte aligned): cfg's id and capacity (lines 0-1), the hot fields (2-3),
-// the targeted list's header and the reported reason (4); the rest is cold.
 // Compact copy of a Membership for the decision scan (match_agent): 8 bytes,
 // so that an agent's first queue-priority group spans few cache lines.
 // `group_start`: first membership of its queue priority (the scan stops at the
@@ -51,27 +50,63 @@ struct ScanEntry {
   bool group_start = false;
 };
 
+// Field order: everything a decision reads or writes about the agent (its
+// derived state, capacity model, work in hand, reported state) fills the
+// first two cache lines of the record (64-byte aligned); the scan list and
+// pool keys are on the third; configuration, memberships and strings are cold.
+// `id`, `capacity` and `max_total` are copies of `cfg`'s, kept by set_config.
 struct alignas(64) AgentRec {
-  AgentConfig cfg;
+  // --- line 0 ---
+  AgentId id;
   std::uint32_t offer = kNone;        // interaction slot of the pending offer
   int wrapups = 0;                    // held interactions in wrap-up
   ChannelCounts load;
-  std::uint32_t pool_generation = 0;  // see pool_key.h
-  TimePoint idle_since{};             // last became ready or finished an interaction
-  std::int64_t pooled_idle = 0;       // keys used when pooled (to find them again)
-  std::int64_t pooled_occupancy = 0;
-  TimePoint state_since{};
-  std::vector<std::uint32_t> held;    // interaction slots, connected or in wrap-up
-  std::vector<Membership> member;     // sorted by membership_order
-  std::vector<ScanEntry> scan;        // parallel to `member`; rebuilt by index_memberships
+  int max_total = 0;                  // cfg.max_total
   AgentState state = AgentState::kLoggedOut;  // as last reported
   bool logged_in = false;
   bool not_ready = false;
   bool pooled = false;
+  bool has_state_reason = false;      // !state_reason.empty()
+  TimePoint state_since{};
+  // --- line 1 ---
+  ChannelCounts capacity;             // cfg.capacity
+  std::uint32_t targeted_count = 0;   // targeted.size()
+  TimePoint idle_since{};             // last became ready or finished an interaction
+  SlotList held;                      // interaction slots, connected or in wrap-up
+  // --- line 2 ---
+  std::vector<ScanEntry> scan;        // parallel to `member`; rebuilt by index_memberships
+  std::uint32_t pool_generation = 0;  // see pool_key.h
+  std::int64_t pooled_idle = 0;       // keys used when pooled (to find them again)
+  std::int64_t pooled_occupancy = 0;
+  // --- cold ---
+  AgentConfig cfg;
+  std::vector<Membership> member;     // sorted by membership_order
   std::set<TargetKey> targeted;       // interactions waiting for this agent only
   std::string state_reason;           // as last reported
   std::string not_ready_reason;
+
+  void set_config(const AgentConfig& c) {
+    cfg = c;
+    id = c.id;
+    capacity = c.capacity;
+    max_total = c.max_total;
+  }
+  void add_target(const TargetKey& t) {
+    targeted.insert(t);
+    targeted_count = static_cast<std::uint32_t>(targeted.size());
+  }
+  void drop_target(const TargetKey& t) {
+    targeted.erase(t);
+    targeted_count = static_cast<std::uint32_t>(targeted.size());
+  }
 };
+// offsetof on a record holding std::set is conditionally supported; GCC and Clang support it.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"
+static_assert(offsetof(AgentRec, state_since) + sizeof(TimePoint) <= 64, "line 0");
+static_assert(offsetof(AgentRec, capacity) == 64 && offsetof(AgentRec, held) + sizeof(SlotList) <= 128, "line 1");
+static_assert(offsetof(AgentRec, pooled_occupancy) + sizeof(std::int64_t) <= 192, "line 2");
+#pragma GCC diagnostic pop
 
 // Sorts `member` (membership_order) and rebuilds `scan` from it. Call after
 // every change to `member`.

@@ -6,6 +6,7 @@
 //
 // Invariant between engine calls: a bucket never has both waiting
 // interactions and live pooled agents (the engine would have matched them).
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -18,18 +19,30 @@
 
 namespace sb::routing {
 
-struct Bucket {
+// Field order: taking the head (remove_waiting, refresh_head) reads the first
+// cache line only (the record is 64-byte aligned); matching an arrival reads
+// the second.
+struct alignas(64) Bucket {
+  // --- line 0 ---
+  WaitList waiting;                     // interaction slots in offer order
   std::uint32_t queue = kNone;
-  int level = 0;
+  int queue_priority = 0;               // the queue's (buckets are rebuilt when it changes)
+  // --- line 1 ---
   Channel channel = Channel::kVoice;
   Strategy strategy = Strategy::kLongestIdle;
   bool alive = true;
-  WaitList waiting;                     // interaction slots in offer order
+  int level = 0;
   AgentPool pool;                       // available agents, best on top (may hold stale entries)
   RoundRobinRing ring;                  // round_robin buckets only: successor by agent id
   // Live entries are not counted: unpooling only bumps the agent's generation.
   std::vector<std::uint32_t> eligible;  // agent slots with this bucket in their memberships
   int logged_in_capacity = 0;           // sum of capacity[channel] over logged-in eligible agents
 };
+
+// offsetof on a record holding vectors is conditionally supported; GCC and Clang support it.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"
+static_assert(offsetof(Bucket, queue_priority) + sizeof(int) <= 64, "line 0");
+#pragma GCC diagnostic pop
 
 }  // namespace sb::routing

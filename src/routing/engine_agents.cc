@@ -12,7 +12,7 @@ Error logged_out(AgentId a) { return Error::conflict("agent " + std::to_string(a
 
 void Engine::Impl::add_logged_in_capacity(std::uint32_t a, int sign) {
   const AgentRec& A = agents[a];
-  for (const Membership& mem : A.member) buckets[mem.bucket].logged_in_capacity += sign * A.cfg.capacity[mem.channel];
+  for (const Membership& mem : A.member) buckets[mem.bucket].logged_in_capacity += sign * A.capacity[mem.channel];
 }
 
 Status Engine::login(AgentId id, TimePoint now) {
@@ -69,9 +69,9 @@ Status Engine::set_not_ready(AgentId id, std::string reason, TimePoint now) {
   if (A.offer != kNone) {
     std::uint32_t i = A.offer;
     InteractionRec& I = m.inter[i];
-    I.offered.erase(std::find(I.offered.begin(), I.offered.end(), a));
+    I.offered.erase(a);
     A.offer = kNone;
-    m.emit(now, OfferRevoked{I.id, A.cfg.id});
+    m.emit(now, OfferRevoked{I.id, A.id});
     if (I.offered.empty()) returned = i;
   }
   m.emit_state(a, now);

@@ -69,13 +69,13 @@ Engine::Engine(EventSink& sink) : impl_(std::make_unique<Impl>(sink)) {}
 Engine::~Engine() = default;
 
 std::uint32_t Engine::Impl::find_queue(QueueId q) const {
-  return queue_slot.find(q.value);
+  return queue_slot.find(q.value, [this](std::uint32_t s) { return queues[s].id.value; });
 }
 std::uint32_t Engine::Impl::find_agent(AgentId a) const {
-  return agent_slot.find(a.value);
+  return agent_slot.find(a.value, [this](std::uint32_t s) { return agents[s].id.value; });
 }
 std::uint32_t Engine::Impl::find_interaction(InteractionId i) const {
-  return inter_slot.find(i.value);
+  return inter_slot.find(i.value, [this](std::uint32_t s) { return inter[s].id.value; });
 }
 
 std::uint32_t Engine::Impl::new_interaction_slot() {
@@ -85,10 +85,7 @@ std::uint32_t Engine::Impl::new_interaction_slot() {
     free_inter.pop_back();
   } else {
     i = static_cast<std::uint32_t>(inter.size());
-    inter.emplace_back();
-    // Slots are reused with their capacity (free_interaction only clears), so
-    // an offer to one agent never allocates for `offered`.
-    inter.back().offered.reserve(1);
+    inter.emplace_back();  // an offer to up to SlotList::kInline agents never allocates
   }
   ++live_interactions;
   return i;
@@ -96,7 +93,7 @@ std::uint32_t Engine::Impl::new_interaction_slot() {
 
 void Engine::Impl::free_interaction(std::uint32_t i) {
   InteractionRec& I = inter[i];
-  inter_slot.erase(I.id.value);
+  inter_slot.erase(I.id.value, [this](std::uint32_t s) { return inter[s].id.value; });
   I.alive = false;
   for (auto& t : I.tokens) t = 0;
   I.offered.clear();
@@ -117,15 +114,20 @@ void Engine::Impl::add_memberships(std::uint32_t a) {
       if (score < 0) continue;
       for (Channel c : kAllChannels) {
         std::uint32_t b = Q.bucket_of(static_cast<int>(level), c);
-        if (b == kNone || A.cfg.capacity[c] <= 0) continue;
-        A.member.push_back(Membership{b, c, score, Q.cfg.priority});
+        if (b == kNone || A.capacity[c] <= 0) continue;
+        A.member.push_back(Membership{b, c, score, Q.priority});
         buckets[b].eligible.push_back(a);
-        if (buckets[b].strategy == Strategy::kRoundRobin) buckets[b].ring.add(A.cfg.id.value, a);
-        if (A.logged_in) buckets[b].logged_in_capacity += A.cfg.capacity[c];
+        if (buckets[b].strategy == Strategy::kRoundRobin) buckets[b].ring.add(A.id.value, a);
+        if (A.logged_in) buckets[b].logged_in_capacity += A.capacity[c];
       }
     }
   }
-  index_memberships(A);
+  index_agent(a);
+}
+
+void Engine::Impl::index_agent(std::uint32_t a) {
+  index_memberships(agents[a]);
+  scan_hint[a] = agents[a].scan.data();
 }
 
 void Engine::Impl::drop_memberships(std::uint32_t a) {
@@ -137,11 +139,11 @@ void Engine::Impl::drop_memberships(std::uint32_t a) {
     assert(it != B.eligible.end());
     *it = B.eligible.back();
     B.eligible.pop_back();
-    B.ring.remove(A.cfg.id.value);
-    if (A.logged_in) B.logged_in_capacity -= A.cfg.capacity[m.channel];
+    B.ring.remove(A.id.value);
+    if (A.logged_in) B.logged_in_capacity -= A.capacity[m.channel];
   }
   A.member.clear();
-  A.scan.clear();
+  index_agent(a);
 }
 
 void Engine::Impl::retire_buckets(std::uint32_t q) {
@@ -149,16 +151,19 @@ void Engine::Impl::retire_buckets(std::uint32_t q) {
   for (std::uint32_t b : Q.buckets) {
     if (b == kNone) continue;
     Bucket& B = buckets[b];
+    Q.waiting -= static_cast<std::uint32_t>(B.waiting.size());  // build_queue inserts them again
     for (std::uint32_t a : B.eligible) {
       unpool(a);
       auto& mem = agents[a].member;
       mem.erase(std::remove_if(mem.begin(), mem.end(), [b](const Membership& m) { return m.bucket == b; }),
                 mem.end());
-      index_memberships(agents[a]);
+      index_agent(a);
     }
     B = Bucket{};
     B.alive = false;
     heads[b] = Head{};
+    next_hint[b] = nullptr;
+    pool_hint[b] = nullptr;
   }
   Q.buckets.clear();
 }
@@ -206,11 +211,17 @@ void Engine::Impl::build_queue(std::uint32_t q, TimePoint now) {
       B.level = static_cast<int>(level);
       B.channel = c;
       B.strategy = Q.cfg.strategy;
+      B.queue_priority = Q.priority;
       buckets.push_back(std::move(B));
       heads.emplace_back();
+      next_hint.push_back(nullptr);
+      pool_hint.push_back(nullptr);
       Q.buckets[level * kChannelCount + static_cast<std::size_t>(c)] = b;
     }
   }
+  Q.level_count = static_cast<std::uint32_t>(Q.level_after.size());
+  Q.first_step = Q.level_count > 1 ? Q.level_after[1] : Duration::zero();
+  for (Channel c : kAllChannels) Q.entry_bucket[static_cast<std::size_t>(c)] = Q.bucket_of(0, c);
   for (std::uint32_t a = 0; a < agents.size(); ++a) {
     AgentRec& A = agents[a];
     bool any = false;
@@ -219,37 +230,38 @@ void Engine::Impl::build_queue(std::uint32_t q, TimePoint now) {
       if (score < 0) continue;
       for (Channel c : kAllChannels) {
         std::uint32_t b = Q.bucket_of(static_cast<int>(level), c);
-        if (b == kNone || A.cfg.capacity[c] <= 0) continue;
+        if (b == kNone || A.capacity[c] <= 0) continue;
         unpool(a);
-        A.member.push_back(Membership{b, c, score, Q.cfg.priority});
+        A.member.push_back(Membership{b, c, score, Q.priority});
         buckets[b].eligible.push_back(a);
-        if (buckets[b].strategy == Strategy::kRoundRobin) buckets[b].ring.add(A.cfg.id.value, a);
-        if (A.logged_in) buckets[b].logged_in_capacity += A.cfg.capacity[c];
+        if (buckets[b].strategy == Strategy::kRoundRobin) buckets[b].ring.add(A.id.value, a);
+        if (A.logged_in) buckets[b].logged_in_capacity += A.capacity[c];
         any = true;
       }
     }
     if (any) {
-      index_memberships(A);
+      index_agent(a);
       touched.push_back(a);
     }
   }
   // Targeted interactions keep their place; their agents' keys follow the new priority.
   Q.targeted.for_each([&](const WaitList::Entry& e) {
     InteractionRec& I = inter[e.slot];
-    auto& set = agents[I.target].targeted;
-    set.erase(TargetKey{I.target_queue_priority, e.key, e.slot});
-    I.target_queue_priority = Q.cfg.priority;
-    set.insert(TargetKey{I.target_queue_priority, e.key, e.slot});
+    AgentRec& T = agents[I.target];
+    T.drop_target(TargetKey{I.target_queue_priority, e.key, e.slot});
+    I.target_queue_priority = Q.priority;
+    T.add_target(TargetKey{I.target_queue_priority, e.key, e.slot});
   });
   for (std::uint32_t i : waiting) {
     insert_waiting(i, now);
-    if (Q.cfg.max_wait > Duration::zero())
-      schedule(i, TimerKind::kMaxWait, inter[i].queue_entered + Q.cfg.max_wait);
+    assert(inter[i].listed);  // the new buckets' pools are empty until the agents are refreshed below
+    if (Q.max_wait > Duration::zero())
+      schedule(i, TimerKind::kMaxWait, inter[i].queue_entered + Q.max_wait);
     else
       cancel_timer(i, TimerKind::kMaxWait);
   }
   std::sort(touched.begin(), touched.end(),
-            [this](std::uint32_t x, std::uint32_t y) { return agents[x].cfg.id < agents[y].cfg.id; });
+            [this](std::uint32_t x, std::uint32_t y) { return agents[x].id < agents[y].id; });
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
   for (std::uint32_t a : touched) {
     unpool(a);
@@ -265,12 +277,12 @@ Status Engine::upsert_queue(const QueueConfig& cfg, TimePoint now) {
   if (q == kNone) {
     q = static_cast<std::uint32_t>(m.queues.size());
     m.queues.emplace_back();
-    m.queue_slot.put(cfg.id.value, q);
+    m.queue_slot.insert(cfg.id.value, q);
     m.queues[q].alive = true;
     Channel first = cfg.channels.empty() ? Channel::kVoice : cfg.channels.front();
     m.queues[q].aht = default_handle_time(first);
   }
-  m.queues[q].cfg = cfg;
+  m.queues[q].set_config(cfg);
   m.build_queue(q, now);
   return {};
 }
@@ -285,14 +297,15 @@ Status Engine::upsert_agent(const AgentConfig& cfg, TimePoint now) {
     m.agents.emplace_back();
     m.live_gen.push_back(0);
     m.live_mask.push_back(0);
-    m.agent_slot.put(cfg.id.value, a);
-    m.agents[a].cfg = cfg;
+    m.scan_hint.push_back(nullptr);
+    m.agent_slot.insert(cfg.id.value, a);
+    m.agents[a].set_config(cfg);
     m.add_memberships(a);
     return {};
   }
   m.unpool(a);
   m.drop_memberships(a);
-  m.agents[a].cfg = cfg;
+  m.agents[a].set_config(cfg);
   m.add_memberships(a);
   if (m.agents[a].logged_in) m.refresh_agent(a, now);
   return {};

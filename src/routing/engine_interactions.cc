@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "routing/engine_impl.h"
+#include "routing/prefetch.h"
 
 namespace sb::routing {
 
@@ -22,8 +23,9 @@ Status Engine::arrive(const InteractionSpec& spec, TimePoint now) {
     return Error{ErrorCode::kAlreadyExists, "interaction " + std::to_string(spec.id.value) + " already exists", "id"};
   std::uint32_t q = m.find_queue(spec.queue);
   if (q == kNone) return unknown_queue(spec.queue);
+  prefetch_lines(&m.queues[q], 192);  // what enter_queue and insert_waiting read of it
   const QueueRec& Q = m.queues[q];
-  if (!Q.cfg.enabled) return Error::conflict("queue " + std::to_string(spec.queue.value) + " is disabled");
+  if (!Q.enabled) return Error::conflict("queue " + std::to_string(spec.queue.value) + " is disabled");
   if (!(Q.accepts & channel_bit(spec.channel)))
     return Error::invalid("channel", "queue " + std::to_string(spec.queue.value) + " does not accept " +
                                          std::string(to_string(spec.channel)));
@@ -31,7 +33,7 @@ Status Engine::arrive(const InteractionSpec& spec, TimePoint now) {
   if (spec.preferred_agent) {
     target = m.find_agent(*spec.preferred_agent);
     if (target == kNone) return unknown_agent(*spec.preferred_agent);
-    if (m.agents[target].cfg.capacity[spec.channel] <= 0)
+    if (m.agents[target].capacity[spec.channel] <= 0)
       return Error::invalid("preferred_agent", "agent cannot take this channel");
   }
   m.touch(now);
@@ -50,7 +52,7 @@ Status Engine::arrive(const InteractionSpec& spec, TimePoint now) {
   I.from = spec.from;
   I.callback_number.clear();  // the slot may be reused (free_interaction leaves it)
   I.callback = spec.channel == Channel::kCallback;
-  m.inter_slot.put(spec.id.value, i);
+  m.inter_slot.insert(spec.id.value, i);
   m.enter_queue(i, q, now, 0);
   return {};
 }
@@ -62,7 +64,7 @@ Status Engine::accept(InteractionId id, AgentId agent, TimePoint now) {
   std::uint32_t a = m.find_agent(agent);
   if (a == kNone) return unknown_agent(agent);
   InteractionRec& I = m.inter[i];
-  if (I.state != InteractionState::kOffered || std::find(I.offered.begin(), I.offered.end(), a) == I.offered.end())
+  if (I.state != InteractionState::kOffered || !I.offered.contains(a))
     return Error::conflict("interaction " + std::to_string(id.value) + " is not offered to agent " +
                            std::to_string(agent.value));
   m.touch(now);
@@ -82,11 +84,11 @@ Status Engine::accept(InteractionId id, AgentId agent, TimePoint now) {
   QueueRec& Q = m.queues[I.queue];
   Duration waited = now - I.enqueued;
   ++Q.answered;
-  if (waited <= Q.cfg.sl_threshold) ++Q.answered_in_sl;
-  m.emit(now, Accepted{I.id, A.cfg.id, Q.cfg.id, waited});
+  if (waited <= Q.sl_threshold) ++Q.answered_in_sl;
+  m.emit(now, Accepted{I.id, A.id, Q.id, waited});
   for (std::uint32_t o : others) {
     m.agents[o].offer = kNone;
-    m.emit(now, OfferRevoked{id, m.agents[o].cfg.id});
+    m.emit(now, OfferRevoked{id, m.agents[o].id});
   }
   m.refresh_agent(a, now);
   for (std::uint32_t o : others) m.refresh_agent(o, now);
@@ -100,12 +102,11 @@ Status Engine::reject(InteractionId id, AgentId agent, TimePoint now) {
   std::uint32_t a = m.find_agent(agent);
   if (a == kNone) return unknown_agent(agent);
   InteractionRec& I = m.inter[i];
-  auto it = std::find(I.offered.begin(), I.offered.end(), a);
-  if (I.state != InteractionState::kOffered || it == I.offered.end())
+  if (I.state != InteractionState::kOffered || !I.offered.contains(a))
     return Error::conflict("interaction " + std::to_string(id.value) + " is not offered to agent " +
                            std::to_string(agent.value));
   m.touch(now);
-  I.offered.erase(it);
+  I.offered.erase(a);
   AgentRec& A = m.agents[a];
   A.offer = kNone;
   A.not_ready = true;
@@ -143,8 +144,8 @@ Status Engine::end_conversation(InteractionId id, TimePoint now) {
   if (I.state != InteractionState::kConnected) return wrong_state(I, "end the conversation");
   m.touch(now);
   const std::uint32_t a = I.agent;
-  m.emit(now, ConversationEnded{id, m.agents[a].cfg.id});
-  Duration wrapup = m.queues[I.queue].cfg.wrapup;
+  m.emit(now, ConversationEnded{id, m.agents[a].id});
+  Duration wrapup = m.queues[I.queue].wrapup;
   if (wrapup == Duration::zero()) {
     m.finish(i, now);
   } else {
@@ -163,6 +164,10 @@ Status Engine::complete(InteractionId id, AgentId agent, TimePoint now) {
   if (i == kNone) return unknown_interaction(id);
   std::uint32_t a = m.find_agent(agent);
   if (a == kNone) return unknown_agent(agent);
+  // Read below, in finish and in the next decision for the agent (match_agent).
+  prefetch_lines(&m.inter[i], 128);
+  prefetch_lines(&m.agents[a], 192);
+  prefetch_lines(m.scan_hint[a], 128);
   InteractionRec& I = m.inter[i];
   if (I.state != InteractionState::kConnected && I.state != InteractionState::kWrapUp) return wrong_state(I, "complete");
   if (I.agent != a)
@@ -215,13 +220,13 @@ Status Engine::transfer_to_queue(InteractionId id, QueueId queue, TimePoint now)
   InteractionRec& I = m.inter[i];
   if (!transferable(I)) return wrong_state(I, "transfer");
   const QueueRec& Q = m.queues[q];
-  if (!Q.cfg.enabled) return Error::conflict("queue " + std::to_string(queue.value) + " is disabled");
+  if (!Q.enabled) return Error::conflict("queue " + std::to_string(queue.value) + " is disabled");
   if (!(Q.accepts & channel_bit(I.channel))) return Error::invalid("queue", "queue does not accept this channel");
   if (I.state == InteractionState::kQueued && I.queue == q && I.target == kNone)
     return Error::conflict("interaction " + std::to_string(id.value) + " already waits in this queue");
   m.touch(now);
   std::optional<AgentId> from;
-  if (I.state == InteractionState::kConnected) from = m.agents[I.agent].cfg.id;
+  if (I.state == InteractionState::kConnected) from = m.agents[I.agent].id;
   std::vector<std::uint32_t> refresh = m.lift(i, now);
   m.emit(now, Transferred{id, from, queue, std::nullopt});
   m.enter_queue(i, q, now, 0);
@@ -239,12 +244,12 @@ Status Engine::transfer_to_agent(InteractionId id, AgentId agent, TimePoint now)
   if (!transferable(I)) return wrong_state(I, "transfer");
   const AgentRec& A = m.agents[a];
   if (!A.logged_in) return Error::conflict("agent " + std::to_string(agent.value) + " is logged out");
-  if (A.cfg.capacity[I.channel] <= 0) return Error::conflict("agent cannot take this channel");
+  if (A.capacity[I.channel] <= 0) return Error::conflict("agent cannot take this channel");
   if (I.state == InteractionState::kConnected && I.agent == a)
     return Error::conflict("interaction is already connected to this agent");
   m.touch(now);
   std::optional<AgentId> from;
-  if (I.state == InteractionState::kConnected) from = m.agents[I.agent].cfg.id;
+  if (I.state == InteractionState::kConnected) from = m.agents[I.agent].id;
   std::vector<std::uint32_t> refresh = m.lift(i, now);
   m.inter[i].target = a;
   m.emit(now, Transferred{id, from, m.queues[m.inter[i].queue].cfg.id, agent});
@@ -266,7 +271,7 @@ Status Engine::convert_to_callback(InteractionId id, std::string number, TimePoi
   I.channel = Channel::kCallback;
   I.callback = true;
   I.callback_number = number;
-  m.emit(now, ConvertedToCallback{id, m.queues[I.queue].cfg.id, std::move(number)});
+  m.emit(now, ConvertedToCallback{id, m.queues[I.queue].id, std::move(number)});
   m.insert_waiting(i, now);
   m.match_interaction(i, now);
   return {};

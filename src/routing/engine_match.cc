@@ -3,15 +3,15 @@
 
 #include "routing/engine_impl.h"
 #include "routing/eta.h"
+#include "routing/prefetch.h"
 #include "routing/strategy.h"
 
 namespace sb::routing {
 
-void Engine::Impl::pool(std::uint32_t a) {
+void Engine::Impl::pool(std::uint32_t a, std::uint32_t mask) {
   AgentRec& A = agents[a];
   assert(!A.pooled);
-  std::uint32_t mask = takeable_mask(A);
-  if (!mask) return;
+  assert(mask != 0 && mask == takeable_mask(A));
   if (++A.pool_generation == 0) ++A.pool_generation;  // 0 means "not pooled" in live_gen
   A.pooled_idle = to_micros(A.idle_since);
   A.pooled_occupancy = occupancy_ppm(A);
@@ -19,7 +19,7 @@ void Engine::Impl::pool(std::uint32_t a) {
   live_gen[a] = A.pool_generation;
   live_mask[a] = mask;
   auto is_live = [this](const PoolKey& k) { return live(k); };
-  for (Membership& m : A.member) {
+  for (const Membership& m : A.member) {
     if (!(mask & channel_bit(m.channel))) continue;
     Bucket& B = buckets[m.bucket];
     assert(B.alive && B.waiting.empty());
@@ -30,6 +30,7 @@ void Engine::Impl::pool(std::uint32_t a) {
     B.pool.drop_stale_top(is_live);
     B.pool.push(k);
     B.pool.compact_if_grown(is_live);
+    pool_hint[m.bucket] = B.pool.entries().data();
   }
 }
 
@@ -44,52 +45,81 @@ void Engine::Impl::unpool(std::uint32_t a) {
 void Engine::Impl::emit_state(std::uint32_t a, TimePoint at) {
   AgentRec& A = agents[a];
   AgentState s = derive_state(A);
+  // state_reason is empty unless state is not-ready: an unchanged other state
+  // needs no string comparison (the strings are on a cold line).
+  if (s == A.state && s != AgentState::kNotReady) return;
   static const std::string kNoReason;
   const std::string& reason = s == AgentState::kNotReady ? A.not_ready_reason : kNoReason;  // derived_reason()
   if (s == A.state && reason == A.state_reason) return;
-  emit(at, AgentStateChanged{A.cfg.id, A.state, s, reason});
+  emit_new<AgentStateChanged>(at, A.id, A.state, s, reason);
   A.state = s;
-  A.state_reason = reason;
+  if (A.has_state_reason || !reason.empty()) A.state_reason = reason;
+  A.has_state_reason = !reason.empty();
   A.state_since = at;
 }
 
 void Engine::Impl::refresh_agent(std::uint32_t a, TimePoint at) {
   unpool(a);
   emit_state(a, at);
-  if (takeable_mask(agents[a]) && !match_agent(a, at)) pool(a);
+  if (std::uint32_t mask = takeable_mask(agents[a]); mask && !match_agent(a, mask, at)) pool(a, mask);
 }
 
-bool Engine::Impl::match_agent(std::uint32_t a, TimePoint at) {
+bool Engine::Impl::match_agent(std::uint32_t a, std::uint32_t mask, TimePoint at) {
   AgentRec& A = agents[a];
-  std::uint32_t mask = takeable_mask(A);
-  if (!mask) return false;
+  assert(mask != 0 && mask == takeable_mask(A));
   const std::vector<ScanEntry>& scan = A.scan;  // 8-byte entries: few cache lines per group
+  prefetch_lines(scan.data(), std::min<std::size_t>(scan.size(), 32) * sizeof(ScanEntry));
   bool found = false;
   int best_qp = 0;
   WaitKey best_key;
   std::uint32_t best = kNone;
-  for (const ScanEntry& m : scan) {  // queue priority descending (membership_order)
-    if (found && m.group_start) break;  // later groups have a lower queue priority: none can serve first
-    if (!(mask & channel_bit(m.channel))) continue;
-    const Head& h = heads[m.bucket];
+  std::uint32_t best_bucket = kNone;
+  // Entries are in queue-priority order (membership_order). The first head
+  // found fixes the group; only the rest of that group can serve before it
+  // (same queue priority, so the WaitKey decides), later groups cannot.
+  const ScanEntry* it = scan.data();
+  const ScanEntry* const end = it + scan.size();
+  for (; it != end; ++it) {
+    if (!(mask & channel_bit(it->channel))) continue;
+    const Head& h = heads[it->bucket];
     if (!h.valid()) continue;
-    assert(h.queue_priority == A.member[static_cast<std::size_t>(&m - scan.data())].queue_priority);
-    if (!found || serves_before(h.queue_priority, h.key, best_qp, best_key)) {
-      found = true;
-      best_qp = h.queue_priority;
-      best_key = h.key;
-      best = h.interaction;
-    }
-  }
-  for (const TargetKey& t : A.targeted) {
-    if (!(mask & channel_bit(inter[t.interaction].channel))) continue;
-    if (!found || serves_before(t.queue_priority, t.key, best_qp, best_key)) {
-      found = true;
-      best = t.interaction;
-    }
+    assert(h.queue_priority == A.member[static_cast<std::size_t>(it - scan.data())].queue_priority);
+    found = true;
+    best_qp = h.queue_priority;
+    best_key = h.key;
+    best = h.interaction;
+    best_bucket = it->bucket;
     break;
   }
+  if (found) {
+    for (++it; it != end && !it->group_start; ++it) {
+      if (!(mask & channel_bit(it->channel))) continue;
+      const Head& h = heads[it->bucket];
+      if (!h.valid() || !(h.key < best_key)) continue;
+      assert(h.queue_priority == best_qp);
+      best_key = h.key;
+      best = h.interaction;
+      best_bucket = it->bucket;
+    }
+  }
+  if (A.targeted_count != 0) {  // the set is on a cold line: read only when not empty
+    for (const TargetKey& t : A.targeted) {
+      if (!(mask & channel_bit(inter[t.interaction].channel))) continue;
+      if (!found || serves_before(t.queue_priority, t.key, best_qp, best_key)) {
+        found = true;
+        best = t.interaction;
+        best_bucket = kNone;
+      }
+      break;
+    }
+  }
   if (!found) return false;
+  // remove_waiting and offer read the interaction's two hot lines and its bucket's first.
+  prefetch_lines(&inter[best], 128);
+  if (best_bucket != kNone) {
+    prefetch_lines(&buckets[best_bucket], 64);
+    prefetch_lines(next_hint[best_bucket], sizeof(WaitList::Entry));
+  }
   one.assign(1, a);
   offer(best, one, at);
   return true;
@@ -109,6 +139,7 @@ void Engine::Impl::match_interaction(std::uint32_t i, TimePoint at) {
   // Stale entries reaching the top are dropped here (each at most once); an
   // empty pool after that has no live agent.
   B.pool.drop_stale_top([this](const PoolKey& k) { return live(k); });
+  assert(I.listed || !B.pool.empty());  // an unlisted interaction met a free agent in insert_waiting
   if (B.pool.empty()) return;
   const std::uint32_t bit = channel_bit(B.channel);
   pick_agents(B.strategy, B.channel, B.pool, B.ring, queues[I.queue].rr_last,
@@ -124,17 +155,17 @@ void Engine::Impl::offer(std::uint32_t i, const std::vector<std::uint32_t>& to, 
   InteractionRec& I = inter[i];
   QueueRec& Q = queues[I.queue];
   I.state = InteractionState::kOffered;
-  I.offered = to;
-  I.offer_expires = at + Q.cfg.offer_timeout;
-  schedule(i, TimerKind::kOfferTimeout, I.offer_expires, Q.cfg.offer_timeout);
-  Offered ev{I.id, Q.cfg.id, {}, I.offer_expires};
+  I.offered.assign(to.begin(), to.end());
+  I.offer_expires = at + Q.offer_timeout;
+  schedule(i, TimerKind::kOfferTimeout, I.offer_expires, Q.offer_timeout);
+  Offered ev{I.id, Q.id, {}, I.offer_expires};
   ev.agents.reserve(to.size());
   for (std::uint32_t a : I.offered) {
     unpool(a);
     assert(agents[a].offer == kNone);
     assert(takeable_mask(agents[a]) & channel_bit(I.channel));
     agents[a].offer = i;
-    ev.agents.push_back(agents[a].cfg.id);
+    ev.agents.push_back(agents[a].id);
   }
   Q.rr_last = ev.agents.front().value;
   emit(at, std::move(ev));
@@ -155,21 +186,20 @@ bool Engine::Impl::timer_live(const Timer& t) const {
 
 void Engine::Impl::revoke_offers(std::uint32_t i, std::vector<std::uint32_t>& out, TimePoint at) {
   InteractionRec& I = inter[i];
-  out = I.offered;
+  out = I.offered.to_vector();
   I.offered.clear();
   cancel_timer(i, TimerKind::kOfferTimeout);
   for (std::uint32_t a : out) {
     agents[a].offer = kNone;
-    emit(at, OfferRevoked{I.id, agents[a].cfg.id});
+    emit(at, OfferRevoked{I.id, agents[a].id});
   }
 }
 
 void Engine::Impl::detach(std::uint32_t i, TimePoint at) {
   InteractionRec& I = inter[i];
   AgentRec& A = agents[I.agent];
-  auto it = std::find(A.held.begin(), A.held.end(), i);
-  assert(it != A.held.end());
-  A.held.erase(it);
+  [[maybe_unused]] bool held = A.held.erase(i);
+  assert(held);
   --A.load[I.channel];
   if (I.state == InteractionState::kWrapUp) --A.wrapups;
   cancel_timer(i, TimerKind::kWrapUp);
@@ -191,14 +221,14 @@ void Engine::Impl::on_timer(const Timer& t, TimePoint at) {
   switch (t.kind) {
     case TimerKind::kOfferTimeout: {
       assert(I.state == InteractionState::kOffered);
-      std::vector<std::uint32_t> missed = I.offered;  // copy: `offered` keeps its capacity
+      std::vector<std::uint32_t> missed = I.offered.to_vector();
       I.offered.clear();
       for (std::uint32_t a : missed) {
         AgentRec& A = agents[a];
         A.offer = kNone;
         A.not_ready = true;
         A.not_ready_reason = std::string(kReasonMissed);
-        emit(at, OfferTimedOut{I.id, A.cfg.id});
+        emit(at, OfferTimedOut{I.id, A.id});
       }
       for (std::uint32_t a : missed) refresh_agent(a, at);
       requeue(i, at);

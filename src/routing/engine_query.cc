@@ -8,7 +8,7 @@ namespace sb::routing {
 AgentSnapshot Engine::Impl::agent_snapshot(const AgentRec& A) const {
   const Impl& m = *this;
   AgentSnapshot s;
-  s.id = A.cfg.id;
+  s.id = A.id;
   s.name = A.cfg.name;
   s.state = A.state;
   s.reason = A.state_reason;
@@ -33,13 +33,13 @@ InteractionSnapshot Engine::Impl::interaction_snapshot(std::uint32_t i, int posi
   InteractionSnapshot s;
   s.id = I.id;
   s.channel = I.channel;
-  s.queue = m.queues[I.queue].cfg.id;
+  s.queue = m.queues[I.queue].id;
   s.priority = I.priority;
   s.state = I.state;
   s.enqueued = I.enqueued;
-  if (I.state == InteractionState::kOffered && !I.offered.empty()) s.agent = m.agents[I.offered.front()].cfg.id;
+  if (I.state == InteractionState::kOffered && !I.offered.empty()) s.agent = m.agents[I.offered.front()].id;
   if ((I.state == InteractionState::kConnected || I.state == InteractionState::kWrapUp) && I.agent != kNone)
-    s.agent = m.agents[I.agent].cfg.id;
+    s.agent = m.agents[I.agent].id;
   s.position = position;
   s.estimated_wait = m.estimate(i);
   s.customer = I.customer;
@@ -67,7 +67,7 @@ QueueSnapshot Engine::Impl::queue_snapshot(std::uint32_t q, TimePoint now) const
   const Impl& m = *this;
   const QueueRec& Q = m.queues[q];
   QueueSnapshot s;
-  s.id = Q.cfg.id;
+  s.id = Q.id;
   s.name = Q.cfg.name;
   s.waiting = static_cast<int>(Q.targeted.size());
   auto longest = [&](const WaitList::Entry& e) { s.longest_wait = std::max(s.longest_wait, now - m.inter[e.slot].enqueued); };

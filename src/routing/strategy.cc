@@ -5,7 +5,7 @@ namespace sb::routing {
 
 PoolKey pool_key(Strategy s, const AgentRec& a, std::uint32_t agent_slot, int score) {
   PoolKey k;
-  k.agent_id = a.cfg.id.value;
+  k.agent_id = a.id.value;
   k.agent = agent_slot;
   k.secondary = a.pooled_idle;
   switch (s) {

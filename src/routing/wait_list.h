@@ -14,10 +14,15 @@
 //
 // Keys are unique (WaitKey::seq). Contract: erase/rank take keys, not
 // positions; iteration (for_each) is in order and must not modify the list.
+//
+// The list caches where its first entry is (and where the first block ends),
+// so that reading and popping the head read the list object and the entry
+// only, not the block table in between: one cache miss fewer per offer.
 #include <algorithm>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "routing/wait_key.h"
@@ -32,17 +37,39 @@ class WaitList {
   };
   static constexpr std::size_t kBlock = 256;
 
+  WaitList() = default;
+  WaitList(const WaitList& o) : blocks_(o.blocks_), head_(o.head_), size_(o.size_) { sync_front(); }
+  WaitList(WaitList&& o) noexcept
+      : blocks_(std::move(o.blocks_)), head_(o.head_), size_(o.size_), front_(o.front_), front_end_(o.front_end_) {
+    o.blocks_.clear();
+    o.head_ = o.size_ = 0;
+    o.front_ = o.front_end_ = nullptr;
+  }
+  WaitList& operator=(WaitList o) noexcept {
+    std::swap(blocks_, o.blocks_);
+    std::swap(head_, o.head_);
+    std::swap(size_, o.size_);
+    std::swap(front_, o.front_);
+    std::swap(front_end_, o.front_end_);
+    return *this;
+  }
+
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
   const Entry& front() const {
-    assert(size_ > 0);
-    return blocks_.front()[head_];
+    assert(size_ > 0 && front_ == &blocks_.front()[head_]);
+    return *front_;
   }
+
+  // Where the entry after the first one is, when it is in the first block
+  // (else null). A hint for prefetching: any later change may move it.
+  const Entry* second_hint() const { return size_ > 1 && front_ + 1 < front_end_ ? front_ + 1 : nullptr; }
 
   void pop_front() {
     assert(size_ > 0);
     --size_;
-    if (++head_ == blocks_.front().size()) drop_block(0);
+    ++head_;
+    if (++front_ == front_end_) drop_block(0);  // syncs
   }
 
   void insert(const WaitKey& k, std::uint32_t slot) {
@@ -52,6 +79,7 @@ class WaitList {
     if (last->empty() || last->back().key < k) {  // appended in order
       if (last->size() >= kBlock) last = make_room(blocks_.size() - 1, true);
       last->push_back(Entry{k, slot});
+      sync_front();
       return;
     }
     std::size_t b = block_of(k);
@@ -64,6 +92,7 @@ class WaitList {
     auto it = std::lower_bound(v.begin() + begin_of(b), v.end(), k, KeyLess{});
     assert(it == v.end() || !(it->key == k));
     v.insert(it, Entry{k, slot});
+    sync_front();
   }
 
   bool erase(const WaitKey& k) {
@@ -79,6 +108,7 @@ class WaitList {
     --size_;
     v.erase(it);
     if (v.size() == begin_of(b)) drop_block(b);
+    sync_front();
     return true;
   }
 
@@ -141,16 +171,29 @@ class WaitList {
   // so that its capacity is reused.
   void drop_block(std::size_t b) {
     if (b == 0) head_ = 0;
-    if (blocks_.size() == 1) {
+    if (blocks_.size() == 1)
       blocks_.front().clear();
+    else
+      blocks_.erase(blocks_.begin() + static_cast<std::ptrdiff_t>(b));
+    sync_front();
+  }
+
+  // Call after every change to blocks_ or head_.
+  void sync_front() {
+    if (size_ == 0) {
+      front_ = front_end_ = nullptr;
       return;
     }
-    blocks_.erase(blocks_.begin() + static_cast<std::ptrdiff_t>(b));
+    const std::vector<Entry>& v = blocks_.front();
+    front_ = v.data() + head_;
+    front_end_ = v.data() + v.size();
   }
 
   std::vector<std::vector<Entry>> blocks_;  // non-empty, except one empty block when size_ == 0
   std::size_t head_ = 0;                    // dead prefix of blocks_[0]
   std::size_t size_ = 0;
+  const Entry* front_ = nullptr;            // &blocks_[0][head_] while size_ > 0
+  const Entry* front_end_ = nullptr;        // blocks_[0].data() + blocks_[0].size()
 };
 
 }  // namespace sb::routing

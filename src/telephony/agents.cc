@@ -91,12 +91,24 @@ void Telephony::Impl::on_agent_answered(Leg& leg) {
   std::uint64_t id = c.id;
   std::int64_t agent = leg.agent->value;
   InteractionId iid = *c.interaction;
-  execute(cmd::accept(iid, *leg.agent), [this, id, agent](Core::Value v) {
+  execute(cmd::accept(iid, *leg.agent), [this, id, agent, iid](Core::Value v) {
     auto ci = calls.find(id);
-    if (ci == calls.end()) return;
+    Leg* answered = nullptr;
+    if (ci != calls.end())
+      if (auto li = ci->second->agents.find(agent); li != ci->second->agents.end()) answered = li->second.get();
+    if (!answered || answered->closed) {
+      // The phone or the caller hung up while the accept was in flight, but the
+      // ACD connected the interaction: end the conversation (and the caller's
+      // leg), or the agent would stay connected to nothing and get no offers.
+      if (v) {
+        spdlog::info("[sip][call={}][agent={}] hung up before the bridge", id, agent);
+        execute(cmd::end_conversation(iid), nullptr);
+        if (ci != calls.end()) end_call(id);
+      }
+      return;
+    }
     Call& call = *ci->second;
     auto li = call.agents.find(agent);
-    if (li == call.agents.end() || li->second->closed) return;
     if (!v) {
       spdlog::info("[sip][call={}][agent={}] accept refused: {}", id, agent, v.error().message);
       drop_agent_leg(call, agent);
@@ -140,6 +152,7 @@ void Telephony::Impl::on_agent_closed(Leg& leg, int err, const sip_msg* msg) {
 
 // ---------------------------------------------------------------- routing events (SIP thread)
 void Telephony::Impl::on_event(const std::string& type, const json& d) {
+  on_outbound_event(type, d);  // callbacks dial out (outbound.cc)
   if (!d.contains("interaction")) return;
   InteractionId iid(d["interaction"].get<std::int64_t>());
   if (type == "offer.created") {

@@ -6,7 +6,7 @@
 // Files: stack.cc (thread, start/stop, directory), register.cc (REGISTER,
 // OPTIONS), legs.cc (dialog callbacks, SDP, RTP relay), inbound.cc (INVITEs to
 // numbers), agents.cc (ringing agents' phones, routing events), recording.cc,
-// media.cc (music on hold).
+// media.cc (music on hold), outbound.cc (trunks: click-to-call and callbacks).
 #include <chrono>
 #include <cstring>
 #include <future>
@@ -15,6 +15,7 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <string_view>
 #include <thread>
 
 #include <fmt/format.h>
@@ -81,6 +82,15 @@ struct MonitorDeleter {
   void operator()(Monitor* m) const;  // hangs up the supervisor's leg
 };
 
+// A libre timer cancelled when its owner goes (outbound.cc's ring time-outs).
+struct OwnedTimer {
+  tmr t{};
+  OwnedTimer() { tmr_init(&t); }
+  ~OwnedTimer() { tmr_cancel(&t); }
+  OwnedTimer(const OwnedTimer&) = delete;
+  OwnedTimer& operator=(const OwnedTimer&) = delete;
+};
+
 // One SIP dialog and its RTP socket: the caller's leg or one agent's leg.
 struct Leg {
   Telephony::Impl* tel = nullptr;
@@ -135,6 +145,16 @@ struct Call {
   // Consultative transfer (transfer.cc): while the caller is held, the bridged
   // agent talks to the consulted agent or supervisor on this leg.
   std::unique_ptr<Leg> consult;
+  // Outbound (outbound.cc): the agent's phone rings first, then the customer
+  // (the `caller` leg, created without a dialog) through `trunk`. state is
+  // kBridged from the start (the interaction is connected in the ACD);
+  // `bridged` is set only once both legs have answered, and `outbound` is
+  // cleared then (the legs.cc hooks only see calls still being dialled).
+  bool outbound = false;
+  bool created_for_call = false;  // the interaction was made for this call: "not reached" ends it
+  AgentId dial_agent;
+  TrunkConfig trunk;
+  OwnedTimer ring_timer;          // the ringing leg's "no answer" time-out
   std::unique_ptr<Monitor, MonitorDeleter> monitor;     // a supervisor listening (monitor.cc)
 };
 
@@ -204,7 +224,14 @@ struct Telephony::Impl {
   // Interactions to close after the SIP thread has gone (read by stop() after join).
   std::vector<std::pair<InteractionId, bool>> to_close;  // (id, connected)
 
-  metrics::Counter& rtp_counter(const char* dir) { return rtp_packets.with({dir}); }
+  // One Family::with() per direction (it allocates, locks and searches), then
+  // a plain lookup per packet. SIP thread only.
+  std::map<std::string_view, metrics::Counter*> rtp_counters;
+  metrics::Counter& rtp_counter(const char* dir) {
+    auto& c = rtp_counters[dir];
+    if (!c) c = &rtp_packets.with({dir});
+    return *c;
+  }
 
   // ---------------------------------------------------------------- thread
   void run(std::promise<Status>& ready);
@@ -352,6 +379,27 @@ struct Telephony::Impl {
 
   void moh_tick();
 
+  // ---- trunks and outbound calls (outbound.cc)
+  // Click-to-call and callbacks, on the SIP thread: checks the trunk and the
+  // agent's registered phone, runs commands::start_outbound_call as `actor`,
+  // then rings the agent's phone; `done` gets {interaction, call} once the
+  // INVITE is sent, or an error (409 no phone / busy, 403, 404, 503 no trunk).
+  void place_call(OutboundRequest req, service::Actor actor, std::function<void(Result<json>)> done);
+  void on_outbound_started(OutboundRequest req, AgentId agent, Core::Value v, std::function<void(Result<json>)> done);
+  // The agent answered: INVITE sip:<to>@trunk with the agent's codec.
+  void dial_customer(Call& c);
+  // The customer was not reached (or the agent's phone gave up before the bridge): call.failed, hang up.
+  void outbound_failed(Call& c, int status, std::string reason);
+  // Hooks from legs.cc: true when handled (an outbound call before its bridge).
+  bool on_outbound_estab(Leg& leg);
+  bool on_outbound_closed(Leg& leg, int err, const sip_msg* msg);
+  // Routing events: callback.converted keeps the number; offer.accepted of a callback dials it.
+  void on_outbound_event(const std::string& type, const json& d);
+  // libre's digest client asks for the trunk's credentials (arg: the customer Leg).
+  static int on_trunk_auth(char** user, char** pass, const char* realm, void* arg);
+  // Nobody answered the ringing leg in time (arg: the Call's id, as an integer).
+  static void on_ring_timeout(void* arg);
+  std::map<std::int64_t, std::string> callback_numbers;  // interaction -> number given at callback.converted
   // ---- supervisor monitoring (monitor.cc)
   metrics::Gauge& monitors_gauge;
   tmr monitor_tmr{};  // the 20 ms mixing tick; runs while a monitor is live

@@ -84,6 +84,7 @@ void Telephony::Impl::on_estab(const sip_msg*, void* arg) {
   auto* leg = static_cast<Leg*>(arg);
   if (leg->closed) return;
   leg->established = true;
+  if (leg->call && leg->call->outbound && leg->tel->on_outbound_estab(*leg)) return;  // outbound.cc
   if (leg->consult) leg->tel->on_consult_answered(*leg);
   else if (leg->agent) leg->tel->on_agent_answered(*leg);
 }
@@ -92,6 +93,7 @@ void Telephony::Impl::on_close(int err, const sip_msg* msg, void* arg) {
   auto* leg = static_cast<Leg*>(arg);
   if (leg->closed) return;
   Impl* self = leg->tel;
+  if (leg->call && leg->call->outbound && self->on_outbound_closed(*leg, err, msg)) return;  // outbound.cc
   if (leg->consult) self->on_consult_closed(*leg);
   else if (leg->agent) self->on_agent_closed(*leg, err, msg);
   else self->on_caller_closed(*leg->call, err, msg);

@@ -242,7 +242,8 @@ std::uint16_t Telephony::sip_port() const { return impl_->bound_port; }
 void Telephony::publish(const service::Published& e) {
   static const std::set<std::string, std::less<>> kTypes = {
       "offer.created",     "offer.revoked",      "offer.timed_out",        "offer.rejected",
-      "interaction.ended", "conversation.ended", "interaction.transferred"};
+      "interaction.ended", "conversation.ended", "interaction.transferred",
+      "offer.accepted",    "callback.converted"};  // the last two: outbound.cc (callbacks dial out)
   if (!kTypes.contains(e.type)) return;
   Impl* impl = impl_.get();
   impl->post([impl, type = e.type, data = e.data] { impl->on_event(type, data); });

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,13 @@ enum class CallControl {
   kConsult,          // hold the caller and ring `target`'s phone; on answer the agent and target talk
   kConsultComplete,  // transfer the caller to the consulted target (connected at once) and free the agent
   kConsultCancel,    // hang up on the consulted target and resume the caller
+};
+
+// A click-to-call request (POST /api/calls), already parsed.
+struct OutboundRequest {
+  std::string to;                            // the customer's number
+  std::optional<InteractionId> interaction;  // dial for this interaction (held by the caller)
+  std::optional<QueueId> queue;              // the new interaction's queue
 };
 
 class Telephony final : public service::Publisher {
@@ -87,6 +95,15 @@ class Telephony final : public service::Publisher {
 
   // Routing thread: forwards (events before start() are dropped) the events telephony cares about to the SIP thread.
   void publish(const service::Published& e) override;
+
+  // Click-to-call (any thread): rings `actor`'s registered phone, and once
+  // it answers, dials `req.to` through the default trunk and bridges them.
+  // The outbound interaction is created (or `req.interaction` used) and held
+  // by the actor. `done` gets {interaction, call} once the agent's phone is
+  // being rung, or an error: 409 no registered phone / not ready / busy,
+  // 403 not the holder, 404, 503 no trunk or telephony stopping. It runs on
+  // the SIP or the store thread.
+  void place_call(OutboundRequest req, service::Actor actor, std::function<void(Result<nlohmann::json>)> done);
 
   struct Impl;
 

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <optional>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -13,10 +14,113 @@ namespace sb::telephony {
 
 using nlohmann::json;
 
-const std::string* TelephonyConfig::queue_for(std::string_view number) const {
-  auto it = numbers.find(number);
-  return it == numbers.end() ? nullptr : &it->second;
+std::string normalize_number(std::string_view number) {
+  std::string s(number);
+  if (s.size() >= 3 && s[0] == '%' && s[1] == '2' && (s[2] == 'B' || s[2] == 'b')) s.replace(0, 3, "+");
+  std::string out;
+  for (char c : s) {
+    if (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')') continue;
+    if (!(std::isdigit(static_cast<unsigned char>(c)) || (c == '+' && out.empty()))) return std::string(number);
+    out += c;
+  }
+  if (out.size() > 2 && out[0] == '0' && out[1] == '0') out.replace(0, 2, "+");
+  return out.empty() ? std::string(number) : out;
 }
+
+const std::string* TelephonyConfig::did_for(std::string_view number) const {
+  if (auto it = numbers.find(number); it != numbers.end()) return &it->first;
+  std::string want = normalize_number(number);
+  std::string bare = !want.empty() && want[0] == '+' ? want.substr(1) : want;
+  for (const auto& [did, queue] : numbers) {  // a handful of DIDs: a scan is fine
+    std::string n = normalize_number(did);
+    if (n == want || (n[0] == '+' ? n.substr(1) : n) == bare) return &did;
+  }
+  return nullptr;
+}
+
+const std::string* TelephonyConfig::queue_for(std::string_view number) const {
+  const std::string* did = did_for(number);
+  return did ? &numbers.find(*did)->second : nullptr;
+}
+
+const TrunkConfig* TelephonyConfig::default_trunk() const {
+  auto it = trunks.find(outbound_trunk);
+  return it == trunks.end() ? nullptr : &it->second;
+}
+
+namespace {
+
+// A trunk's JSON object, checked field by field ("trunks.<name>.<field>").
+Result<TrunkConfig> parse_trunk(const std::string& name, const json& v) {
+  std::string field = "trunks." + name;
+  if (name.empty() || name.find_first_of(" \t\r\n\"") != std::string::npos)
+    return Error::invalid(field, "is not a valid trunk name");
+  if (!v.is_object()) return Error::invalid(field, "must be an object");
+  static const std::set<std::string> kKnown = {"host", "port", "transport", "username", "password",
+                                               "ha1", "from", "realm", "queue", "ring_timeout"};
+  for (const auto& [k, _] : v.items())
+    if (!kKnown.contains(k)) return Error::invalid(field + "." + k, "is not a trunk setting");
+  auto text = [&](const char* key, bool required) -> Result<std::string> {
+    if (!v.contains(key)) {
+      if (required) return Error::invalid(field + "." + key, "is required");
+      return std::string();
+    }
+    if (!v[key].is_string() || (required && v[key].get<std::string>().empty()))
+      return Error::invalid(field + "." + key, "must be a non-empty string");
+    return v[key].get<std::string>();
+  };
+  TrunkConfig t;
+  t.name = name;
+  auto host = text("host", true);
+  if (!host) return host.error();
+  if (host->find_first_not_of("0123456789.abcdefABCDEF:") != std::string::npos)
+    return Error::invalid(field + ".host", "must be an IP address (DNS names are not resolved yet)");
+  t.host = *host;
+  if (v.contains("port")) {
+    if (!v["port"].is_number_integer() || v["port"].get<std::int64_t>() < 1 || v["port"].get<std::int64_t>() > 65535)
+      return Error::invalid(field + ".port", "must be a port number 1-65535");
+    t.port = static_cast<std::uint16_t>(v["port"].get<std::int64_t>());
+  }
+  if (v.contains("ring_timeout")) {
+    if (!v["ring_timeout"].is_number_integer() || v["ring_timeout"].get<std::int64_t>() < 1 ||
+        v["ring_timeout"].get<std::int64_t>() > 600)
+      return Error::invalid(field + ".ring_timeout", "must be a number of seconds 1-600");
+    t.ring_timeout_s = static_cast<int>(v["ring_timeout"].get<std::int64_t>());
+  }
+  auto transport = text("transport", false);
+  if (!transport) return transport.error();
+  if (!transport->empty()) {
+    if (*transport != "udp" && *transport != "tcp") return Error::invalid(field + ".transport", "must be \"udp\" or \"tcp\"");
+    t.transport = *transport;
+  }
+  if (v.contains("ha1"))
+    return Error::invalid(field + ".ha1", "is not supported for trunks: give \"password\" (the digest answer "
+                                          "to the provider's challenge is computed from it)");
+  auto user = text("username", false);
+  if (!user) return user.error();
+  t.username = *user;
+  auto password = text("password", false);
+  if (!password) return password.error();
+  t.password = *password;
+  if (!t.username.empty() && t.password.empty())
+    return Error::invalid(field + ".password", "is required with \"username\"");
+  if (t.username.empty() && !t.password.empty())
+    return Error::invalid(field + ".username", "is required with \"password\"");
+  auto from = text("from", true);
+  if (!from) return from.error();
+  if (from->find_first_of(" \t\r\n@:;<>\"") != std::string::npos)
+    return Error::invalid(field + ".from", "must be a number or SIP user (no spaces, '@', ':', ';', '<', '>')");
+  t.from = *from;
+  auto realm = text("realm", false);
+  if (!realm) return realm.error();
+  t.realm = *realm;
+  auto queue = text("queue", false);
+  if (!queue) return queue.error();
+  t.queue = *queue;
+  return t;
+}
+
+}  // namespace
 
 const std::string* TelephonyConfig::ha1_for(std::string_view user) const {
   auto it = user_ha1.find(user);
@@ -128,11 +232,31 @@ Result<TelephonyConfig> TelephonyConfig::parse(std::string_view json_text) {
       if (*ep) c.entry_points[number] = std::move(**ep);
     }
   }
+  if (j.contains("trunks")) {
+    if (!j["trunks"].is_object()) return Error::invalid("trunks", "must be an object");
+    for (const auto& [name, v] : j["trunks"].items()) {
+      auto t = parse_trunk(name, v);
+      if (!t) return t.error();
+      c.trunks[name] = std::move(*t);
+    }
+  }
+  if (j.contains("outbound_trunk")) {
+    if (!j["outbound_trunk"].is_string() || !c.trunks.contains(j["outbound_trunk"].get<std::string>()))
+      return Error::invalid("outbound_trunk", "must name one of \"trunks\"");
+    c.outbound_trunk = j["outbound_trunk"].get<std::string>();
+  } else if (c.trunks.size() == 1) {
+    c.outbound_trunk = c.trunks.begin()->first;
+  } else if (c.trunks.size() > 1) {
+    return Error::invalid("outbound_trunk", "is required with more than one trunk");
+  }
   return c;
 }
 
 const EntryPoint* TelephonyConfig::entry_for(std::string_view number) const {
   auto it = entry_points.find(number);
+  if (it != entry_points.end()) return &it->second;
+  const std::string* did = did_for(number);  // the same canonical matching as queue_for
+  it = did ? entry_points.find(*did) : entry_points.end();
   return it == entry_points.end() ? nullptr : &it->second;
 }
 
@@ -155,7 +279,21 @@ json TelephonyConfig::to_json() const {
       if (ep->callback) nums[n]["callback"] = true;
     }
   }
-  return {{"realm", realm}, {"users", users}, {"numbers", nums}};
+  json j{{"realm", realm}, {"users", users}, {"numbers", nums}};
+  if (!trunks.empty()) {
+    json ts = json::object();
+    for (const auto& [name, t] : trunks) {
+      json o{{"host", t.host}, {"port", t.port}, {"transport", t.transport}, {"from", t.from}};
+      if (!t.username.empty()) o["username"] = t.username, o["password"] = t.password;
+      if (!t.realm.empty()) o["realm"] = t.realm;
+      if (!t.queue.empty()) o["queue"] = t.queue;
+      o["ring_timeout"] = t.ring_timeout_s;
+      ts[name] = o;
+    }
+    j["trunks"] = ts;
+    j["outbound_trunk"] = outbound_trunk;
+  }
+  return j;
 }
 
 const std::vector<std::pair<std::string, std::string>>& TelephonyConfig::demo_numbers() {
@@ -199,7 +337,7 @@ Result<TelephonyConfig> load_telephony_config(const std::string& path, const Tel
   std::ostringstream ss;
   ss << in.rdbuf();
   auto c = TelephonyConfig::parse(ss.str());
-  if (!c) return Error::invalid(c.error().field, fmt::format("{}: {}", path, c.error().message));
+  if (!c) return Error::invalid(c.error().field, fmt::format("{}: {} {}", path, c.error().field, c.error().message));
   return c;
 }
 

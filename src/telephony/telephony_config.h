@@ -16,6 +16,19 @@
 //
 // A user has either "password" (plain, convenient for tests) or "ha1" (what
 // --demo writes). Plain C++, unit-tested in telephony_config_test.cc.
+//
+// Upstream trunks (a SIP provider's gateway) for outbound calls:
+//
+//   "trunks": {"main": {"host": "127.0.0.1", "port": 5070, "transport": "udp",
+//                       "username": "acme", "password": "...", "from": "+48221234567",
+//                       "realm": "provider" (optional), "queue": "Sales" (optional),
+//                       "ring_timeout": 45 (optional, seconds)}},
+//   "outbound_trunk": "main"   (optional when there is exactly one trunk)
+//
+// Dialed numbers are compared in a canonical form (normalize_number): visual
+// separators dropped, "%2B"/"00" prefixes become "+", and "+48..." also
+// matches a DID written "48..." (and the other way round).
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -39,16 +52,45 @@ struct EntryPoint {
   bool callback = false;              // '*' while waiting requests a callback
 };
 
+// One upstream SIP trunk. Outbound INVITEs go to sip:<number>@host:port
+// (;transport=tcp for TCP) with From sip:<from>@host and answer the trunk's
+// 401/407 digest challenge with username/password (only for `realm`, if set).
+struct TrunkConfig {
+  std::string name;
+  std::string host;               // IP address (no DNS yet)
+  std::uint16_t port = 5060;
+  std::string transport = "udp";  // "udp" | "tcp"
+  std::string username;           // digest user ("" = the trunk never challenges us)
+  std::string password;           // plain: libre's digest client computes HA1 itself
+  std::string from;               // caller id presented (the From user), e.g. "+48221234567"
+  std::string realm;              // "" = answer any realm
+  std::string queue;              // queue name outbound interactions count in ("" = chosen per agent)
+  int ring_timeout_s = 45;        // the customer's phone rings this long before "no answer" (CANCEL)
+};
+
+// The canonical form of a dialed number: digits with an optional leading '+'
+// ("%2B" and a leading "00" become '+'; ' ', '-', '.', '(', ')' are dropped).
+// Anything else (letters: SIP users) is returned unchanged.
+std::string normalize_number(std::string_view number);
+
 struct TelephonyConfig {
   std::string realm = "switchboard";
   std::map<std::string, std::string, std::less<>> user_ha1;   // SIP user (= login) -> HA1
   std::map<std::string, std::string, std::less<>> numbers;    // DID -> queue name
   std::map<std::string, EntryPoint, std::less<>> entry_points;  // DID -> greeting/menu/announcements (optional)
+  std::map<std::string, TrunkConfig, std::less<>> trunks;     // name -> trunk
+  std::string outbound_trunk;                                 // default trunk's name ("" with no trunks)
 
-  // The queue a dialed number leads to, or nullptr.
+  // The queue a dialed number leads to, or nullptr. Exact match first, then
+  // canonical forms (normalize_number), with and without the leading '+'.
   const std::string* queue_for(std::string_view number) const;
+  // The configured DID (a key of `numbers`) a dialed number matches that way, or nullptr.
+  const std::string* did_for(std::string_view number) const;
+  // The trunk outbound calls use, or nullptr when none is configured.
+  const TrunkConfig* default_trunk() const;
   const std::string* ha1_for(std::string_view user) const;
-  // The number's greeting, menu and announcements, or nullptr (straight to the queue).
+  // The number's greeting, menu and announcements, or nullptr (straight to the queue);
+  // numbers match as in queue_for.
   const EntryPoint* entry_for(std::string_view number) const;
 
   static Result<TelephonyConfig> parse(std::string_view json_text);

@@ -54,6 +54,16 @@ TEST(TelephonyConfig, DemoRoundTripsThroughItsFile) {
   EXPECT_EQ(read->entry_for("100")->announce_every_s, 30);
   EXPECT_TRUE(read->entry_for("100")->callback);
   std::filesystem::remove(path);
+  {
+    std::ofstream bad(path);
+    bad << R"({"trunks":{"main":{"host":"sip.example.com","from":"1"}}})";
+  }
+  auto refused = load_telephony_config(path.string(), nullptr);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().field, "trunks.main.host");
+  EXPECT_NE(refused.error().message.find("trunks.main.host must be an IP address"), std::string::npos)
+      << refused.error().message;  // the message names the key too (it is all an operator sees)
+  std::filesystem::remove(path);
   auto none = load_telephony_config(path.string(), nullptr);
   ASSERT_TRUE(none);
   EXPECT_TRUE(none->numbers.empty());
@@ -96,6 +106,84 @@ TEST(TelephonyConfig, BadEntryPointsNameTheField) {
     ASSERT_FALSE(c) << k.json;
     EXPECT_EQ(c.error().field, k.field) << k.json << ": " << c.error().message;
   }
+}
+
+TEST(TelephonyConfig, ParsesTrunksAndPicksTheOnlyOneAsDefault) {
+  auto c = TelephonyConfig::parse(R"({"trunks":{"main":{"host":"127.0.0.1","port":5070,"transport":"udp",
+      "username":"acme","password":"s3cret","from":"+48221234567","realm":"provider","queue":"Sales"}}})");
+  ASSERT_TRUE(c) << c.error().message;
+  const TrunkConfig* t = c->default_trunk();
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->name, "main");
+  EXPECT_EQ(t->host, "127.0.0.1");
+  EXPECT_EQ(t->port, 5070);
+  EXPECT_EQ(t->username, "acme");
+  EXPECT_EQ(t->password, "s3cret");
+  EXPECT_EQ(t->from, "+48221234567");
+  EXPECT_EQ(t->realm, "provider");
+  EXPECT_EQ(t->queue, "Sales");
+  EXPECT_EQ(t->ring_timeout_s, 45);
+  auto again = TelephonyConfig::parse(c->to_json().dump());  // the file round-trips
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->default_trunk()->password, "s3cret");
+  EXPECT_EQ(again->outbound_trunk, "main");
+
+  auto two = TelephonyConfig::parse(R"({"outbound_trunk":"b","trunks":{"a":{"host":"10.0.0.1","from":"1"},
+      "b":{"host":"10.0.0.2","transport":"tcp","from":"2"}}})");
+  ASSERT_TRUE(two) << two.error().message;
+  EXPECT_EQ(two->default_trunk()->host, "10.0.0.2");
+  EXPECT_EQ(two->default_trunk()->port, 5060);
+  EXPECT_EQ(two->default_trunk()->transport, "tcp");
+  auto none = TelephonyConfig::parse(R"({})");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->default_trunk(), nullptr);
+}
+
+TEST(TelephonyConfig, NamesTheBadTrunkField) {
+  auto bad = [](const char* text) {
+    auto c = TelephonyConfig::parse(text);
+    return c ? std::string("ok") : c.error().field;
+  };
+  EXPECT_EQ(bad(R"({"trunks":[]})"), "trunks");
+  EXPECT_EQ(bad(R"({"trunks":{"m":1}})"), "trunks.m");
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"from":"1"}}})"), "trunks.m.host");
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"sip.example.com","from":"1"}}})"), "trunks.m.host");
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4"}}})"), "trunks.m.from");
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"a b"}}})"), "trunks.m.from");
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","port":0}}})"), "trunks.m.port");
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","port":"5060"}}})"), "trunks.m.port");
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","transport":"tls"}}})"), "trunks.m.transport");
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","ring_timeout":0}}})"), "trunks.m.ring_timeout");
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","username":"u"}}})"), "trunks.m.password");
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","password":"p"}}})"), "trunks.m.username");
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","username":"u","ha1":"x"}}})"), "trunks.m.ha1");
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","pasword":"p"}}})"), "trunks.m.pasword");
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1"}},"outbound_trunk":"x"})"), "outbound_trunk");
+  EXPECT_EQ(bad(R"({"trunks":{"a":{"host":"1.2.3.4","from":"1"},"b":{"host":"1.2.3.4","from":"1"}}})"),
+            "outbound_trunk");
+}
+
+TEST(TelephonyConfig, NumbersMatchInCanonicalForm) {
+  EXPECT_EQ(normalize_number("+48 22 123-45-67"), "+48221234567");
+  EXPECT_EQ(normalize_number("%2B48221234567"), "+48221234567");
+  EXPECT_EQ(normalize_number("0048221234567"), "+48221234567");
+  EXPECT_EQ(normalize_number("(022) 123.45.67"), "0221234567");
+  EXPECT_EQ(normalize_number("anna"), "anna");
+  auto c = TelephonyConfig::parse(R"({"numbers":{"+48221234567":{"queue":"Sales"},"48229999999":{"queue":"Billing"},
+      "100":{"queue":"Support"}}})");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(*c->queue_for("+48221234567"), "Sales");
+  EXPECT_EQ(*c->queue_for("48221234567"), "Sales");
+  EXPECT_EQ(*c->queue_for("0048221234567"), "Sales");
+  EXPECT_EQ(*c->queue_for("%2B48221234567"), "Sales");
+  EXPECT_EQ(*c->queue_for("+48229999999"), "Billing");
+  EXPECT_EQ(*c->queue_for("100"), "Support");
+  EXPECT_EQ(c->queue_for("+48221234568"), nullptr);
+  EXPECT_EQ(c->queue_for("1000"), nullptr);
+  auto menu = TelephonyConfig::parse(R"({"numbers":{"+48221234567":{"queue":"Sales","greeting":["welcome"]}}})");
+  ASSERT_TRUE(menu) << menu.error().message;
+  ASSERT_NE(menu->entry_for("0048221234567"), nullptr) << "entry points match like queue_for";
+  EXPECT_EQ(*menu->did_for("48221234567"), "+48221234567");
 }
 
 }  // namespace
