@@ -3,10 +3,14 @@
 // its source files. Everything here runs on the SIP thread unless a comment
 // says otherwise. Only the adapter's .cc files include this (it pulls in <re.h>).
 //
-// Files: stack.cc (thread, start/stop, directory), register.cc (REGISTER,
-// OPTIONS), legs.cc (dialog callbacks, SDP, RTP relay), inbound.cc (INVITEs to
-// numbers), agents.cc (ringing agents' phones, routing events), recording.cc,
-// media.cc (music on hold), outbound.cc (trunks: click-to-call and callbacks).
+// Files: stack.cc (thread, start/stop, crash recovery, directory),
+// register.cc (REGISTER, OPTIONS), legs.cc (dialog callbacks, SDP, RTP relay),
+// inbound.cc (INVITEs to numbers), ivr.cc (greeting, menu, announcements,
+// callback key), agents.cc (ringing agents' phones, routing events),
+// control.cc (hold, API call control), transfer.cc (REFER, consultation),
+// outbound.cc (trunks, click-to-call, callbacks dialled out), monitor.cc
+// (supervisor listen/whisper/barge), recording.cc, media.cc (the 20 ms
+// music/prompt timer).
 #include <chrono>
 #include <cstring>
 #include <future>

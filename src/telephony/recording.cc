@@ -1,4 +1,6 @@
 // Recording of bridged calls, and its pause/resume for sensitive moments.
+#include <filesystem>
+
 #include "telephony/impl.h"
 
 namespace sb::telephony {
@@ -14,7 +16,12 @@ Core::Fn Telephony::Impl::note_event(InteractionId iid, std::string type, json d
 
 void Telephony::Impl::start_recording(Call& c) {
   if (opts.recordings_dir.empty() || c.rec || !c.interaction) return;
+  // One file per bridged segment: a transfer that bridges another agent starts
+  // <id>-2.wav, and so on; each is linked in the history (recording.started).
   std::string path = fmt::format("{}/{}.wav", opts.recordings_dir, c.interaction->value);
+  std::error_code ec;
+  for (int n = 2; std::filesystem::exists(path, ec); ++n)
+    path = fmt::format("{}/{}-{}.wav", opts.recordings_dir, c.interaction->value, n);
   auto r = WavRecorder::open(path);
   if (!r) {
     spdlog::error("[sip][call={}] not recorded: {}", c.id, r.error().message);

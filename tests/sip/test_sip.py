@@ -589,6 +589,12 @@ class SipRefer(SipCallControl):
             self.talk(lukasz_media, b"L" * 160)
             wait_until(lambda: len(caller_media.received(payload_prefix=b"LLLL")) >= 10, what="lukasz -> caller")
             self.assertEqual(len(anna_media.received(payload_prefix=b"CCCC")), 0, "anna is out of the call")
+            # Each bridged segment has its own recording: anna's is not overwritten by lukasz's.
+            st, ev = self.srv.request("GET", f"/api/interactions/{iid}/events", user="admin")
+            paths = [e["data"]["path"] for e in ev if e["type"] == "recording.started"]
+            self.assertEqual(len(paths), 2, paths)
+            self.assertNotEqual(paths[0], paths[1])
+            self.assertTrue(all(os.path.exists(p) for p in paths), paths)
             self.finish(call, "caller")
             self.finish(lukasz_phone, "lukasz's phone gets BYE")
             wait_until(lambda: self.metrics().get("switchboard_sip_dialogs") == 0, what="dialogs freed")
