@@ -20,6 +20,10 @@ constexpr KeySpec kKeys[] = {
      "--http-body-limit", Check::kPositive},
     {"sip.listen", kString, "127.0.0.1:5060", "Address and port of the SIP user agent (UDP and TCP)",
      "SWITCHBOARD_SIP_LISTEN", "--sip", Check::kHostPort},
+    {"sip.media_timeout", kDuration, "120s",
+     "A call whose caller (or bridged phone) has sent RTP and then goes silent this long is hung up "
+     "(a vanished phone must not stay queued)",
+     "SWITCHBOARD_SIP_MEDIA_TIMEOUT", "--sip-media-timeout", Check::kPositive},
     {"data.dir", kString, "./data", "Directory for the SQLite database and other state", "SWITCHBOARD_DATA_DIR",
      "--data"},
     {"db.url", kString, "",

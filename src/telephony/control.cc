@@ -31,6 +31,40 @@ void Telephony::Impl::set_held(Call& c, bool hold) {
             nullptr);
 }
 
+// A phone that vanished (crash, network gone) sends no BYE; its RTP stops.
+// Only legs that have sent RTP are judged (some clients send none while
+// they listen to music), and a held call's agent phone may be silent: the
+// caller's leg is what counts while waiting, either leg while bridged.
+void Telephony::Impl::media_timeout_tick() {
+  if (opts.media_timeout_s <= 0) return;
+  std::uint64_t now = tmr_jiffies();
+  std::uint64_t limit = static_cast<std::uint64_t>(opts.media_timeout_s) * 1000;
+  auto silent = [&](const Leg* l) {
+    return l && !l->closed && !l->remote_hold && l->last_rtp_ms && now - l->last_rtp_ms > limit;
+  };
+  std::vector<std::uint64_t> gone;
+  for (auto& [id, cp] : calls) {
+    Call& c = *cp;
+    bool dead = silent(c.caller.get()) || (c.state == Call::State::kBridged && !c.held && silent(c.bridged));
+    if (dead) gone.push_back(id);
+  }
+  for (std::uint64_t id : gone) {
+    Call& c = *calls.at(id);
+    spdlog::warn("[sip][call={}] no RTP for {} s: the phone is gone; hanging up", id, opts.media_timeout_s);
+    if (c.interaction)
+      execute(note_event(*c.interaction, "call.media_timeout",
+                         {{"interaction", c.interaction->value}, {"seconds", opts.media_timeout_s}}),
+              nullptr);
+    switch (c.state) {
+      case Call::State::kWaiting: execute(cmd::abandon(*c.interaction), nullptr); break;
+      case Call::State::kBridged: execute(cmd::end_conversation(*c.interaction), nullptr); break;
+      case Call::State::kCreating: abandoned_while_creating.insert(id); break;
+      default: break;
+    }
+    end_call(id);  // BYE to every leg
+  }
+}
+
 Core::Fn Telephony::Impl::as_holder(InteractionId iid, std::string type, json data) {
   return [iid, type = std::move(type), data = std::move(data)](service::Txn& t) -> Core::Value {
     auto snap = t.engine.interaction(iid, t.now);

@@ -103,6 +103,8 @@ struct Leg {
   bool consult = false;          // the consultation leg of a consultative transfer (Call::consult)
   bool refer_pending = false;    // this phone REFERred the call: it is owed a final NOTIFY
   std::optional<int> dtmf_pt;    // the telephone-event payload type negotiated on this leg
+  std::uint64_t last_rtp_ms = 0; // when RTP last arrived (0: never; legs that never sent are not timed out)
+  bool remote_hold = false;      // the phone's last SDP put us on hold (it may send nothing)
   sipsess* sess = nullptr;
   struct rtp_sock* rtp = nullptr;
   sa remote{};                   // where we send RTP (SDP address, then latched to the source)
@@ -372,6 +374,7 @@ struct Telephony::Impl {
   void on_drained(Call& c);            // the caller's playlist finished
   void on_digit(Call& c, char key);    // a key from the caller (RFC 4733 or INFO); never logged
   void ivr_tick();                     // once a second: menu timeouts, position announcements
+  void media_timeout_tick();           // once a second: calls whose media stopped (no BYE) are hung up
   void announce_position(Call& c);
   void request_callback(Call& c);
   static void on_info(struct sip* sip, const sip_msg* msg, void* arg);

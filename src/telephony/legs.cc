@@ -56,6 +56,7 @@ int Telephony::Impl::on_offer(mbuf** descp, const sip_msg* msg, void* arg) {  //
   if (!audio) return EPROTO;
   // Hold (RFC 3264 sendonly/inactive, or c=0.0.0.0): keep sending where the media came from.
   if (audio->on_hold() && had_remote && !leg->have_remote) leg->remote = before, leg->have_remote = true;
+  leg->remote_hold = audio->on_hold();
   Direction answer = Direction::kSendRecv;
   if (audio->direction == Direction::kSendOnly) answer = Direction::kRecvOnly;
   else if (audio->direction == Direction::kInactive) answer = Direction::kInactive;
@@ -104,6 +105,7 @@ void Telephony::Impl::on_rtp(const sa* src, const rtp_header* hdr, mbuf* mb, voi
   if (leg->closed || !leg->call) return;
   leg->remote = *src;  // symmetric RTP: answer where the packets come from
   leg->have_remote = true;
+  leg->last_rtp_ms = tmr_jiffies();
   Call& c = *leg->call;
   if (leg->dtmf_pt && hdr->pt == *leg->dtmf_pt && leg == c.caller.get() && c.state != Call::State::kBridged) {
     // A key for the IVR (menu, '*' for a callback); never stored or logged.

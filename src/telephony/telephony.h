@@ -33,6 +33,9 @@ struct TelephonyOptions {
   std::string moh_path;            // raw 8 kHz µ-law; empty: the one made at build time; unreadable: a built-in chime
   std::uint16_t rtp_min_port = 16384, rtp_max_port = 32767;
   std::int64_t nonce_ttl_s = 300;
+  // A leg that has sent RTP and then sends none for this long is taken as
+  // gone (no BYE will come): the call is hung up and its interaction closed.
+  std::int64_t media_timeout_s = 120;
   std::int64_t min_expires_s = 30, max_expires_s = 3600, default_expires_s = 3600;
   std::string prompts_dir;         // spoken prompts (<name>.raw, 8 kHz s16le); empty: the ones made at build time
   std::string recordings_dir;      // bridged calls are recorded to <dir>/<interaction id>.wav; empty: not recorded

@@ -107,6 +107,7 @@ class RtpEndpoint:
 
 
 class SipTestCase(unittest.TestCase):
+    server_args = []  # extra `serve` flags of a test class's server
     srv = None
     sip_port = None
     tmp = None
@@ -118,7 +119,8 @@ class SipTestCase(unittest.TestCase):
         for attempt in range(5):
             cls.sip_port = free_sip_port()
             try:
-                cls.srv = harness.Server(extra_args=["--sip", f"127.0.0.1:{cls.sip_port}", "--log-level", "info"])
+                cls.srv = harness.Server(extra_args=["--sip", f"127.0.0.1:{cls.sip_port}", "--log-level", "info"] +
+                                         cls.server_args)
                 break
             except RuntimeError:
                 if attempt == 4:
@@ -847,6 +849,65 @@ class SipIvr(SipCallControl):
             wait_until(lambda: self.metrics().get("switchboard_sip_calls") == 0, what="call gone")
         finally:
             media.close()
+
+
+class SipMediaTimeout(SipCallControl):
+    """A phone that vanishes sends no BYE: its RTP stops, and after
+    sip.media_timeout (2 s here) the call is hung up and closed."""
+    server_args = ["--sip-media-timeout", "2s"]
+
+    def test_silent_caller_is_hung_up_waiting_and_bridged(self):
+        # Waiting: the caller sends some audio, then nothing.
+        caller, media = "+4860000041", RtpEndpoint()
+        try:
+            call = self.sipp("caller_until_bye.xml", service="300",
+                             keys={"rtp_port": media.port, "pt": 0, "caller": caller})
+            wait_until(lambda: media.peer(), what="music on hold")
+            self.talk(media, b"C" * 160, n=10)
+            self.finish(call, "the silent caller gets BYE")
+            it = wait_until(lambda: (lambda i: i if i and i["state"] == "ended" else None)(
+                self.interaction_from(caller)), what="abandoned")
+            self.assertEqual(it["end_reason"], "abandoned")
+            self.assertIn("call.media_timeout", self.events_of(it["id"]))
+        finally:
+            media.close()
+        # A caller who never sends RTP (listening only) is not timed out.
+        quiet, qmedia = "+4860000042", RtpEndpoint()
+        try:
+            call = self.sipp("caller.xml", "-d", "4500", service="300",
+                             keys={"rtp_port": qmedia.port, "pt": 0, "caller": quiet})
+            self.finish(call, "a caller who never sent RTP hangs up by itself after 4.5 s")
+            it = wait_until(lambda: self.interaction_from(quiet), what="interaction")
+            self.assertNotIn("call.media_timeout", self.events_of(it["id"]))
+        finally:
+            qmedia.close()
+        # Bridged: the agent's phone vanishes.
+        port = free_sip_port()
+        self.register("anna", port)
+        caller, cm, am = "+4860000043", RtpEndpoint(), RtpEndpoint()
+        try:
+            phone = self.sipp("agent_answer.xml", local_port=port, keys={"rtp_port": am.port})
+            call = self.sipp("caller_until_bye.xml", service="100", keys={"rtp_port": cm.port, "pt": 0, "caller": caller})
+            wait_until(lambda: cm.peer(), what="music")
+            self.ready("anna")
+            iid = connected_to(self, caller, self.srv.user_id("anna"), "connected")["id"]
+            self.talk(cm, b"C" * 160, n=5)
+            wait_until(lambda: am.received(payload_prefix=b"CCCC"), what="caller -> agent")
+            self.talk(am, b"A" * 160, n=5)
+            for k in range(150):  # the caller goes on talking; the phone has gone quiet
+                cm.send(cm.peer(), b"C" * 160, seq=100 + k, ts=160 * (100 + k))
+                time.sleep(0.02)
+                if call.poll() is not None:
+                    break
+            self.finish(call, "caller gets BYE")
+            self.finish(phone, "the phone's dialog is closed too")
+            it = self.interaction_from(caller)
+            self.assertIn(it["state"], ("wrap_up", "wrapup", "ended"), it)
+            self.assertIn("call.media_timeout", self.events_of(iid))
+            wait_until(lambda: self.metrics().get("switchboard_sip_dialogs") == 0, what="dialogs freed")
+        finally:
+            cm.close()
+            am.close()
 
 
 def main():
