@@ -1,7 +1,7 @@
-// A real phone call in the agent desktop: sipp plays anna's SIP phone and a
-// customer (Jan Nowak's number) calling Sales; the desktop (Debian's Chromium)
-// shows the call with its controls, and hold, recording pause and the end of
-// the conversation are clicked there and checked in the interaction's history
+// A real phone call in the agent desktop: sipp plays anna's SIP phone, sofia's
+// (a supervisor) and a customer (Jan Nowak's number) calling Sales; the desktop (Debian's Chromium)
+// shows the call with its controls, and hold, recording pause supervisor monitoring (listen,
+// barge, stop on the wallboard) and the end of the conversation are clicked there and checked in the interaction's history
 // and on the phones (both get BYE).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -60,6 +60,17 @@ test('a phone call in the desktop: hold, recording pause, end', async () => {
   await agent.click('[data-testid=btn-ready]');
   await agent.waitForSelector('[data-testid=agent-state][data-state=ready]');
 
+  // Click-to-call is offered to a ready agent; the demo has no trunk, so the server's refusal is shown.
+  await agent.fill('[data-testid=click-to-call] input', '+48600100200');
+  await agent.click('[data-testid=click-to-call] button[type=submit]');
+  await agent.waitForSelector('[data-testid=click-to-call] .error');
+  assert.match(await agent.textContent('[data-testid=click-to-call] .error'), /trunk/i);
+
+  // sofia's phone, for monitoring from the wallboard.
+  const sofiaPort = await freePort();
+  const sreg = sipp('register.xml', ['-p', String(sofiaPort), '-s', 'sofia', '-au', 'sofia', '-ap', 'switchboard']);
+  assert.equal((await sreg.done).code, 0, 'sofia\'s phone registers');
+
   const caller = sipp('caller_until_bye.xml', ['-p', String(await freePort()), '-s', '100', '-key', 'rtp_port',
                                                 String(await freePort()), '-key', 'pt', '0', '-key', 'caller', '+48601100200']);
   // The phone answers: the desktop shows the connected call with Jan Nowak's card and the call controls.
@@ -83,6 +94,30 @@ test('a phone call in the desktop: hold, recording pause, end', async () => {
   await waitFor(async () => (await events(it.id)).includes('recording.paused'));
   await agent.click('[data-testid=btn-rec]');
   await waitFor(async () => (await events(it.id)).includes('recording.resumed'));
+
+  // The supervisor listens from the wallboard on her phone, then barges in, then stops.
+  const supPhone = sipp('supervisor_answer.xml', ['-p', String(sofiaPort), '-s', 'sofia', '-key', 'pt', '0',
+                                                 '-key', 'rtp_port', String(await freePort())]);
+  const sup = await newPage(browser, server, outside);
+  await uiLogin(sup, server, 'sofia');
+  await sup.waitForURL(/\/wallboard/);
+  const row = `[data-testid=agent-grid] tr[data-agent-id="${it.agent}"]`;
+  await sup.click(`${row} [data-testid=btn-listen]`);
+  await sup.waitForSelector(`${row} [data-testid=monitor][data-mode=listen]`);
+  try {
+    await waitFor(async () => (await events(it.id)).includes('monitor.started'), 15000);
+  } catch (e) {
+    throw new Error(`${e.message}\nevents: ${(await events(it.id)).join(' ')}\nsofia's phone: ${(await supPhone.done).out}`);
+  }
+  await sup.click(`${row} [data-testid=btn-barge]`);
+  await sup.waitForSelector(`${row} [data-testid=monitor][data-mode=barge]`);
+  await waitFor(async () => (await events(it.id)).includes('monitor.changed'));
+  await sup.screenshot({ path: shotPath('13-wallboard-monitor') });
+  await sup.click(`${row} [data-testid=btn-monitor-stop]`);
+  await sup.waitForSelector(`${row} [data-testid=btn-listen]`);
+  await waitFor(async () => (await events(it.id)).includes('monitor.stopped'));
+  const sp = await supPhone.done;
+  assert.equal(sp.code, 0, 'sofia\'s phone rang, answered and got BYE:\n' + sp.out);
 
   // Ending the conversation on the desktop hangs up both phones.
   await agent.click('[data-testid=btn-end]');

@@ -171,6 +171,38 @@ function Offer({ t, it, queues, expires, act, busy }) {
 // Call controls of a live phone call (voice, connected): hold, recording pause
 // for card numbers, and a consultative transfer to the agent chosen in the
 // transfer form. The server answers with the call's state ({held, consult}).
+// Click-to-call: the agent's own phone rings first, then the customer is
+// called through the trunk (POST /api/calls); the call then appears as an
+// interaction like any other.
+function ClickToCall({ t, refresh }) {
+  const [to, setTo] = useState('');
+  const [err, setErr] = useState('');
+  const [busy, setBusy] = useState(false);
+  const call = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setErr('');
+    try {
+      await api.post('/api/calls', { to: to.trim() });
+      setTo('');
+      await refresh();
+    } catch (x) {
+      setErr(x.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="click-to-call" onSubmit={call} noValidate data-testid="click-to-call">
+      <label for="ctc-to">{t('call.dial')}</label>
+      <input id="ctc-to" type="tel" value={to} onInput={(e) => setTo(e.currentTarget.value)} placeholder="+48 600 100 200"
+             aria-invalid={err ? 'true' : undefined} />
+      <button type="submit" disabled={busy || !to.trim()}>{t('call.dialGo')}</button>
+      {err && <p class="error field-error" role="alert">{err}</p>}
+    </form>
+  );
+}
+
 function CallControls({ t, it, consultTo }) {
   const [st, setSt] = useState({ held: false, consult: null, paused: false });
   const [err, setErr] = useState('');
@@ -520,6 +552,7 @@ export function AgentDesktop() {
         <section class="idle card" aria-live="polite">
           <p>{agent.state === 'ready' ? t('agent.waiting') : agent.state === 'logged_out' ? t('agent.loggedOutHint') : t('agent.notReadyHint')}</p>
           <p class="muted">{t('agent.keysHint')}</p>
+          {agent.state === 'ready' && <ClickToCall t={t} refresh={refresh} />}
         </section>
       )}
     </main>

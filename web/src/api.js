@@ -61,6 +61,7 @@ export const api = {
   get: (p) => request('GET', p),
   post: (p, b) => request('POST', p, b),
   patch: (p, b) => request('PATCH', p, b),
+  del: (p) => request('DELETE', p),
   raw: (p) => request('GET', p, undefined, { raw: true }),
 };
 

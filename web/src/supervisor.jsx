@@ -87,10 +87,13 @@ function QueueTile({ t, q, fetchedAt, target }) {
 // One grid row; re-renders only when its agent object changes.
 class AgentRow extends Component {
   shouldComponentUpdate(next) {
-    return next.a !== this.props.a || next.busy !== this.props.busy || next.t !== this.props.t;
+    return next.a !== this.props.a || next.busy !== this.props.busy || next.t !== this.props.t ||
+           next.mode !== this.props.mode;
   }
-  render({ a, t, act, busy }) {
+  render({ a, t, act, busy, mode, monitor }) {
     const out = a.state === 'logged_out';
+    // A live call can be monitored on the supervisor's own SIP phone: listen, then whisper or barge.
+    const call = a.state === 'busy' && (a.interactions || []).length ? a.interactions[0] : 0;
     return (
       <tr data-agent-id={a.id}>
         <th scope="row">{a.name}</th>
@@ -105,13 +108,27 @@ class AgentRow extends Component {
           <button class="small" disabled={busy || out || a.state === 'ready'} onClick={() => act(a, 'ready')}>{t('agent.ready')}</button>
           <button class="small" disabled={busy || out || a.state === 'not_ready'} onClick={() => act(a, 'not-ready')}>{t('agent.notReady')}</button>
           <button class="small ghost" disabled={busy || out} onClick={() => act(a, 'logout')}>{t('agent.logout')}</button>
+          {call && !mode ? (
+            <button class="small" data-testid="btn-listen" onClick={() => monitor(call, 'listen')}>{t('mon.listen')}</button>
+          ) : null}
+          {call && mode ? (
+            <span class="monitor" data-testid="monitor" data-mode={mode}>
+              {['listen', 'whisper', 'barge'].map((m) => (
+                <button key={m} class={'small' + (m === mode ? ' primary' : '')} aria-pressed={m === mode}
+                        data-testid={'btn-' + m} onClick={() => monitor(call, m)}>{t('mon.' + m)}</button>
+              ))}
+              <button class="small ghost" data-testid="btn-monitor-stop" onClick={() => monitor(call, null)}>
+                {t('mon.stop')}
+              </button>
+            </span>
+          ) : null}
         </td>
       </tr>
     );
   }
 }
 
-function AgentGrid({ t, agents, act, busyId }) {
+function AgentGrid({ t, agents, act, busyId, monitors, monitor }) {
   const ref = useRef(null);
   // Time-in-state cells are written directly once a second: 1,000 rows do not re-render.
   const tick = useCallback(() => {
@@ -141,7 +158,10 @@ function AgentGrid({ t, agents, act, busyId }) {
           </tr>
         </thead>
         <tbody>
-          {agents.map((a) => <AgentRow key={a.id} a={a} t={t} act={act} busy={busyId === a.id} />)}
+          {agents.map((a) => (
+            <AgentRow key={a.id} a={a} t={t} act={act} busy={busyId === a.id} monitor={monitor}
+                      mode={monitors[(a.interactions || [])[0]]} />
+          ))}
         </tbody>
       </table>
     </div>
@@ -289,6 +309,20 @@ export function Supervisor({ big }) {
     loadAgents().catch((e) => setError(e.message));
   };
 
+  // Supervisor monitoring of a live call (interaction id -> mode while on).
+  const [monitors, setMonitors] = useState({});
+  const monitor = async (iid, mode) => {
+    setError('');
+    try {
+      if (mode) await api.post(`/api/interactions/${iid}/monitor`, { mode });
+      else await api.del(`/api/interactions/${iid}/monitor`);
+      setMonitors((m) => ({ ...m, [iid]: mode || undefined }));
+    } catch (e) {
+      setError(`#${iid}: ${e.message}`);
+      if (e.status === 404) setMonitors((m) => ({ ...m, [iid]: undefined }));
+    }
+  };
+
   const act = async (a, what) => {
     setBusyId(a.id);
     setError('');
@@ -343,7 +377,7 @@ export function Supervisor({ big }) {
           <span key={s} class="sum" data-state={s}><span class="dot" aria-hidden="true" />{t('state.' + s)} <b>{counts[s] || 0}</b></span>
         ))}
       </section>
-      <AgentGrid t={t} agents={agents} act={act} busyId={busyId} />
+      <AgentGrid t={t} agents={agents} act={act} busyId={busyId} monitors={monitors} monitor={monitor} />
     </main>
   );
 }
