@@ -16,6 +16,10 @@ Core::Fn agent_ready(AgentId a);
 Core::Fn agent_not_ready(AgentId a, std::string reason);
 Core::Fn agent_logout(AgentId a);
 
+// An agent may touch only an interaction they hold; supervisors and admins
+// any. Fails with not found (not open) or permission denied.
+Status check_holder(Txn& t, InteractionId i);
+
 // --- interactions ---
 // body: {channel, queue, priority?, from?, customer?, subject?, data?}
 Core::Fn create_interaction(nlohmann::json body);

@@ -28,15 +28,6 @@ json reply(Txn& t, InteractionId i) {
   return j;
 }
 
-// An agent may touch only an interaction they hold; supervisors and admins any.
-Status check_holder(Txn& t, InteractionId i) {
-  auto snap = t.engine.interaction(i, t.now);
-  if (!snap) return Error::not_found(fmt::format("interaction {} is not open", i.value));
-  if (t.actor.role == store::Role::kAgent &&
-      (!snap->agent || !t.actor.user || snap->agent->value != t.actor.user->value))
-    return Error{ErrorCode::kPermissionDenied, "the interaction is not yours", "interaction"};
-  return {};
-}
 
 template <class Op>
 Core::Fn simple(InteractionId i, const char* action, bool holder_only, Op op) {
@@ -53,6 +44,15 @@ Core::Fn simple(InteractionId i, const char* action, bool holder_only, Op op) {
 }
 
 }  // namespace
+
+Status check_holder(Txn& t, InteractionId i) {
+  auto snap = t.engine.interaction(i, t.now);
+  if (!snap) return Error::not_found(fmt::format("interaction {} is not open", i.value));
+  if (t.actor.role == store::Role::kAgent &&
+      (!snap->agent || !t.actor.user || snap->agent->value != t.actor.user->value))
+    return Error{ErrorCode::kPermissionDenied, "the interaction is not yours", "interaction"};
+  return {};
+}
 
 Core::Fn create_interaction(json body) {
   return [body = std::move(body)](Txn& t) -> Core::Value {

@@ -67,11 +67,7 @@ void Telephony::Impl::media_timeout_tick() {
 
 Core::Fn Telephony::Impl::as_holder(InteractionId iid, std::string type, json data) {
   return [iid, type = std::move(type), data = std::move(data)](service::Txn& t) -> Core::Value {
-    auto snap = t.engine.interaction(iid, t.now);
-    if (!snap) return Error::not_found(fmt::format("interaction {} is not open", iid.value));
-    if (t.actor.role == store::Role::kAgent &&
-        (!snap->agent || !t.actor.user || snap->agent->value != t.actor.user->value))
-      return Error{ErrorCode::kPermissionDenied, "the interaction is not yours", "interaction"};
+    if (auto s = cmd::check_holder(t, iid); !s) return s.error();
     t.audit(type, fmt::format("interaction:{}", iid.value), data);
     return json::object();
   };

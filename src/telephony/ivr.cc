@@ -37,16 +37,13 @@ void Telephony::Impl::start_entry(Call& c) {
 
 void Telephony::Impl::create_interaction_for(Call& c) {
   c.state = Call::State::kCreating;
-  std::string qname;
-  for (const auto& [name, id] : queue_by_name)
-    if (id == c.queue) qname = name;
   if (c.entry && c.entry->announce_every_s > 0)
     c.next_announce_ms = tmr_jiffies() + static_cast<std::uint64_t>(c.entry->announce_every_s) * 1000;
   json body{{"channel", "voice"}, {"queue", c.queue.value}, {"from", c.from.substr(0, 320)},
             {"subject", fmt::format("Call to {}", c.number)},
             {"data", {{"via", "sip"}, {"number", c.number}}}};
   std::uint64_t id = c.id;
-  spdlog::info("[sip][call={}] queued in {}", id, qname);
+  spdlog::info("[sip][call={}] queued in queue {}", id, c.queue.value);
   start_moh();
   execute(cmd::create_interaction(std::move(body)), [this, id](Core::Value v) { on_created(id, std::move(v)); });
 }
