@@ -24,6 +24,8 @@ constexpr KeySpec kKeys[] = {
      "A call whose caller (or bridged phone) has sent RTP and then goes silent this long is hung up "
      "(a vanished phone must not stay queued)",
      "SWITCHBOARD_SIP_MEDIA_TIMEOUT", "--sip-media-timeout", Check::kPositive},
+    {"sip.media_threads", kInt, "0", "Threads relaying RTP (0: one per core); each call's media stays on one of them",
+     "SWITCHBOARD_SIP_MEDIA_THREADS", "--sip-media-threads"},
     {"data.dir", kString, "./data", "Directory for the SQLite database and other state", "SWITCHBOARD_DATA_DIR",
      "--data"},
     {"db.url", kString, "",

@@ -75,7 +75,9 @@ void Telephony::Impl::drop_agent_leg(Call& c, std::int64_t agent) {
   auto it = c.agents.find(agent);
   if (it == c.agents.end()) return;
   it->second->closed = true;
+  it->second->rtp->close();
   if (c.bridged == it->second.get()) c.bridged = nullptr;
+  reroute(c);
   std::uint64_t id = c.id;
   post([this, id, agent] {
     if (auto ci = calls.find(id); ci != calls.end()) ci->second->agents.erase(agent);
@@ -119,6 +121,7 @@ void Telephony::Impl::on_agent_answered(Leg& leg) {
     start_recording(call);
     for (auto& [other, l] : call.agents)
       if (other != agent) drop_agent_leg(call, other);
+    reroute(call);
     spdlog::info("[sip][call={}][agent={}] bridged", id, agent);
   });
 }
@@ -128,6 +131,7 @@ void Telephony::Impl::on_agent_closed(Leg& leg, int err, const sip_msg* msg) {
   std::int64_t agent = leg.agent->value;
   std::uint16_t scode = msg && !msg->req ? msg->scode : 0;
   leg.closed = true;
+  reroute(c);
   if (c.bridged == &leg) {
     if (c.consult && c.consult->established && !c.consult->closed && c.interaction) {
       // Hanging up during an answered consultation completes the transfer (as desk phones do).
@@ -190,6 +194,7 @@ void Telephony::Impl::on_event(const std::string& type, const json& d) {
     stop_recording(c);
     c.held = false;
     c.state = Call::State::kWaiting;
+    reroute(c);  // the caller's keys go to the IVR again
     start_moh();
   }
 }

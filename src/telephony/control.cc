@@ -23,9 +23,10 @@ void Telephony::Impl::set_held(Call& c, bool hold) {
   if (hold) {
     start_moh();
   } else {
-    c.caller->first_relay = true;
-    if (c.bridged) c.bridged->first_relay = true;
+    c.caller->rtp->mark();
+    if (c.bridged) c.bridged->rtp->mark();
   }
+  reroute(c);
   if (c.interaction)
     execute(note_event(*c.interaction, hold ? "call.held" : "call.resumed", {{"interaction", c.interaction->value}}),
             nullptr);
@@ -37,10 +38,12 @@ void Telephony::Impl::set_held(Call& c, bool hold) {
 // caller's leg is what counts while waiting, either leg while bridged.
 void Telephony::Impl::media_timeout_tick() {
   if (opts.media_timeout_s <= 0) return;
-  std::uint64_t now = tmr_jiffies();
+  std::uint64_t now = media_clock_ms();
   std::uint64_t limit = static_cast<std::uint64_t>(opts.media_timeout_s) * 1000;
   auto silent = [&](const Leg* l) {
-    return l && !l->closed && !l->remote_hold && l->last_rtp_ms && now - l->last_rtp_ms > limit;
+    if (!l || l->closed || l->remote_hold || !l->rtp) return false;
+    std::uint64_t last = l->rtp->last_rx_ms();
+    return last && now > last && now - last > limit;
   };
   std::vector<std::uint64_t> gone;
   for (auto& [id, cp] : calls) {

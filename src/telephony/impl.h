@@ -30,6 +30,7 @@
 #include "telephony/conference.h"
 #include "telephony/digest.h"
 #include "telephony/dtmf.h"
+#include "telephony/media_plane.h"
 #include "telephony/moh.h"
 #include "telephony/player.h"
 #include "telephony/prompts.h"
@@ -95,25 +96,28 @@ struct OwnedTimer {
   OwnedTimer& operator=(const OwnedTimer&) = delete;
 };
 
-// One SIP dialog and its RTP socket: the caller's leg or one agent's leg.
+// One SIP dialog and its RTP port: the caller's leg or one agent's leg.
 struct Leg {
+  // What the SIP thread does with the packets the media plane forwards from
+  // this leg's port (see Impl::reroute); set by whoever made the leg.
+  using RtpIn = void (*)(Leg&, const RtpHeader&, std::uint8_t* payload, std::size_t size);
   Telephony::Impl* tel = nullptr;
   Call* call = nullptr;
   std::optional<AgentId> agent;  // set on agent legs (and on a consultation's leg: the agent consulted)
   bool consult = false;          // the consultation leg of a consultative transfer (Call::consult)
   bool refer_pending = false;    // this phone REFERred the call: it is owed a final NOTIFY
   std::optional<int> dtmf_pt;    // the telephone-event payload type negotiated on this leg
-  std::uint64_t last_rtp_ms = 0; // when RTP last arrived (0: never; legs that never sent are not timed out)
   bool remote_hold = false;      // the phone's last SDP put us on hold (it may send nothing)
   sipsess* sess = nullptr;
-  struct rtp_sock* rtp = nullptr;
-  sa remote{};                   // where we send RTP (SDP address, then latched to the source)
-  bool have_remote = false;
+  // The leg's RTP socket, polled by a media thread: it latches the remote
+  // address, stamps the last packet's arrival, relays and records by the
+  // route reroute() gives it.
+  std::shared_ptr<RtpPort> rtp;
+  RtpIn rtp_in = nullptr;
   bool established = false;
   bool closed = false;           // a teardown is under way: ignore further events
   Codec codec = Codec::kPcmu;
   std::uint64_t sdp_version = 1;
-  bool first_relay = true;
   metrics::Gauge* dialogs = nullptr;
 
   ~Leg() {
@@ -121,12 +125,16 @@ struct Leg {
       mem_deref(sess);  // established: BYE; ringing outgoing: CANCEL
       if (dialogs) dialogs->dec();
     }
-    mem_deref(rtp);
+    if (rtp) {
+      rtp->owner = nullptr;
+      rtp->close();
+    }
   }
 };
 
 struct Call {
   std::uint64_t id = 0;
+  std::shared_ptr<MediaSession> media;  // the legs' RTP ports and the recorder they feed (media threads)
   std::string from;     // caller's user part or number
   std::string number;   // the dialed DID
   QueueId queue;
@@ -207,6 +215,9 @@ struct Telephony::Impl {
   metrics::Gauge& registrations_gauge;
   metrics::Family<metrics::Counter>& rtp_packets;
 
+  // The RTP relay's threads (started by setup(), stopped by teardown() after every leg).
+  std::unique_ptr<MediaPlane> plane;
+
   // ---- SIP thread only
   sip* sipstack = nullptr;
   sipsess_sock* sess_sock = nullptr;
@@ -275,7 +286,17 @@ struct Telephony::Impl {
   static void on_prune(void* arg);
 
   // ---------------------------------------------------------------- legs
+  // A leg of `call` with an RTP port in the call's media session (made on first use).
   std::unique_ptr<Leg> new_leg(Call* call);
+
+  // Sets the route of every port of the call from its state: who is relayed to
+  // whom, which side is recorded, what the SIP thread must see (key presses
+  // for the IVR, audio for a supervisor's mix). Called wherever that state
+  // changes (bridge, hold, consultation, monitor, recording, legs closing),
+  // and once a second for every call as a safety net.
+  void reroute(Call& c);
+  // A packet the media plane forwarded (SIP thread): to its leg's rtp_in.
+  void on_media(const ForwardedRtp& f);
 
   std::string local_sdp(Leg& leg, std::vector<Codec> codecs, Direction dir = Direction::kSendRecv);
 
@@ -295,7 +316,8 @@ struct Telephony::Impl {
 
   static void on_close(int err, const sip_msg* msg, void* arg);
 
-  static void on_rtp(const sa* src, const rtp_header* hdr, mbuf* mb, void* arg);
+  // Forwarded packets of callers' and agents' legs: IVR key presses, and audio for a supervisor's mix.
+  static void on_rtp(Leg& leg, const RtpHeader& hdr, std::uint8_t* payload, std::size_t size);
 
   // ---------------------------------------------------------------- inbound calls
   static void on_invite(const sip_msg* msg, void* arg) { static_cast<Impl*>(arg)->handle_invite(msg); }
@@ -421,7 +443,10 @@ struct Telephony::Impl {
   // `logged`: the history event and audit entry are already written by the caller.
   void end_monitor(Call& c, const std::string& reason, bool logged = false);
   // Hook from on_rtp: true when the packet was taken by the call's conference (no direct relay).
-  bool monitor_rtp(Leg& leg, const rtp_header* hdr, mbuf* mb);
+  bool monitor_rtp(Leg& leg, const RtpHeader& hdr, const std::uint8_t* payload, std::size_t size);
+  // For reroute(): whether the supervisor's phone has answered, and the route of its leg (to the mix).
+  static bool monitor_live(const Monitor& m);
+  void reroute_monitor(Call& c);
   void monitor_tick();
 };
 

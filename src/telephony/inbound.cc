@@ -66,6 +66,7 @@ void Telephony::Impl::handle_invite(const sip_msg* msg) {
   Call& c = *call;
   calls.emplace(id, std::move(call));
   calls_gauge.set(static_cast<double>(calls.size()));
+  reroute(c);  // the caller's keys reach the IVR
   start_entry(c);
 }
 
@@ -123,6 +124,7 @@ void Telephony::Impl::end_call(std::uint64_t id) {
   if (c.caller) c.caller->closed = true;
   if (c.consult) c.consult->closed = true;
   for (auto& [a, l] : c.agents) l->closed = true;
+  reroute(c);  // nothing is relayed any more
   if (c.interaction) call_by_interaction.erase(c.interaction->value);
   post([this, id] {
     calls.erase(id);

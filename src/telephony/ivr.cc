@@ -102,6 +102,7 @@ void Telephony::Impl::ivr_tick() {
   std::uint64_t now = tmr_jiffies();
   for (auto& [id, cp] : calls) {
     Call& c = *cp;
+    reroute(c);  // a safety net: every route is also set where the call's state changes
     if (c.state == Call::State::kIvr && c.menu_deadline_ms && now >= c.menu_deadline_ms) {
       c.menu_deadline_ms = 0;
       if (++c.menu_tries >= kMenuTries) {
@@ -177,6 +178,7 @@ void Telephony::Impl::request_callback(Call& c) {
     for (auto& [a, l] : call.agents) l->closed = true;
     call.agents.clear();
     call.state = Call::State::kLeaving;
+    reroute(call);
     play(call, {"callback_confirm"});
   });
 }

@@ -10,12 +10,15 @@ std::unique_ptr<Leg> Telephony::Impl::new_leg(Call* call) {
   auto leg = std::make_unique<Leg>();
   leg->tel = this;
   leg->call = call;
-  if (int err = rtp_listen(&leg->rtp, IPPROTO_UDP, &media_ip, opts.rtp_min_port, opts.rtp_max_port, false,
-                           &Impl::on_rtp, nullptr, leg.get());
-      err) {
-    spdlog::error("[sip] no RTP port: {}", std::strerror(err));
+  leg->rtp_in = &Impl::on_rtp;
+  if (!call->media) call->media = plane->new_session();
+  auto port = plane->open(call->media);
+  if (!port) {
+    spdlog::error("[sip] {}", port.error().message);
     return nullptr;
   }
+  leg->rtp = std::move(*port);
+  leg->rtp->owner = leg.get();
   return leg;
 }
 
@@ -24,9 +27,9 @@ std::string Telephony::Impl::local_sdp(Leg& leg, std::vector<Codec> codecs, Dire
   sa_ntop(&media_ip, ip, sizeof ip);
   SdpParams p;
   p.address = ip;
-  p.port = sa_port(rtp_local(leg.rtp));
+  p.port = leg.rtp->port();
   p.codecs = std::move(codecs);
-  p.session_id = rtp_sess_ssrc(leg.rtp);
+  p.session_id = leg.rtp->ssrc();
   p.version = leg.sdp_version++;
   p.direction = dir;
   p.dtmf_payload = leg.dtmf_pt;
@@ -40,22 +43,20 @@ Result<SdpAudio> Telephony::Impl::apply_remote_sdp(Leg& leg, const sip_msg* msg)
   auto codec = choose_codec(*audio);
   if (!codec) return Error::invalid("m=audio", "no PCMU or PCMA");
   leg.codec = *codec;
+  leg.rtp->set_codec(*codec);
   leg.dtmf_pt = audio->dtmf_payload;
-  if (audio->port != 0 && audio->address != "0.0.0.0" &&
-      sa_set_str(&leg.remote, audio->address.c_str(), audio->port) == 0)
-    leg.have_remote = true;
+  // Hold (RFC 3264 c=0.0.0.0 or port 0) leaves the address as it was: music keeps going where the media came from.
+  sa remote{};
+  if (audio->port != 0 && audio->address != "0.0.0.0" && sa_set_str(&remote, audio->address.c_str(), audio->port) == 0)
+    leg.rtp->set_remote(&remote.u.sa, remote.len);
   return audio;
 }
 
 int Telephony::Impl::on_offer(mbuf** descp, const sip_msg* msg, void* arg) {  // re-INVITE (hold, resume, refresh)
   auto* leg = static_cast<Leg*>(arg);
   if (leg->closed) return EINVAL;
-  sa before = leg->remote;
-  bool had_remote = leg->have_remote;
   auto audio = leg->tel->apply_remote_sdp(*leg, msg);
   if (!audio) return EPROTO;
-  // Hold (RFC 3264 sendonly/inactive, or c=0.0.0.0): keep sending where the media came from.
-  if (audio->on_hold() && had_remote && !leg->have_remote) leg->remote = before, leg->have_remote = true;
   leg->remote_hold = audio->on_hold();
   Direction answer = Direction::kSendRecv;
   if (audio->direction == Direction::kSendOnly) answer = Direction::kRecvOnly;
@@ -100,40 +101,55 @@ void Telephony::Impl::on_close(int err, const sip_msg* msg, void* arg) {
   else self->on_caller_closed(*leg->call, err, msg);
 }
 
-void Telephony::Impl::on_rtp(const sa* src, const rtp_header* hdr, mbuf* mb, void* arg) {
-  auto* leg = static_cast<Leg*>(arg);
-  if (leg->closed || !leg->call) return;
-  leg->remote = *src;  // symmetric RTP: answer where the packets come from
-  leg->have_remote = true;
-  leg->last_rtp_ms = tmr_jiffies();
-  Call& c = *leg->call;
-  if (leg->dtmf_pt && hdr->pt == *leg->dtmf_pt && leg == c.caller.get() && c.state != Call::State::kBridged) {
+void Telephony::Impl::on_rtp(Leg& leg, const RtpHeader& hdr, std::uint8_t* payload, std::size_t size) {
+  if (leg.closed || !leg.call) return;
+  Call& c = *leg.call;
+  if (leg.dtmf_pt && hdr.pt == *leg.dtmf_pt && &leg == c.caller.get() && c.state != Call::State::kBridged) {
     // A key for the IVR (menu, '*' for a callback); never stored or logged.
-    if (auto key = c.dtmf.on_packet(hdr->ts, hdr->m, {mbuf_buf(mb), mbuf_get_left(mb)})) leg->tel->on_digit(c, *key);
+    if (auto key = c.dtmf.on_packet(hdr.ts, hdr.marker, {payload, size})) leg.tel->on_digit(c, *key);
     return;
   }
-  Leg* to = relay_target(c, *leg);
-  bool audio = hdr->pt == 0 || hdr->pt == 8;
-  if (c.rec && audio && !c.held) {  // only audio: telephone-events (DTMF) are never stored
-    c.rec->write(leg->agent ? WavRecorder::Side::kAgent : WavRecorder::Side::kCaller,
-                 hdr->pt == 8 ? Codec::kPcma : Codec::kPcmu,
-                 std::string_view(reinterpret_cast<const char*>(mbuf_buf(mb)), mbuf_get_left(mb)));
-  }
-  if (c.monitor && leg->tel->monitor_rtp(*leg, hdr, mb)) return;  // a supervisor listens: mixed (monitor.cc)
-  if (!to || to->closed || !to->have_remote) return;
-  std::uint8_t pt = hdr->pt;
-  if (audio && pt != static_cast<std::uint8_t>(to->codec)) {  // PCMU <-> PCMA: same length, in place
-    if (pt == 0) ulaw_to_alaw_inplace(mbuf_buf(mb), mbuf_get_left(mb));
-    else alaw_to_ulaw_inplace(mbuf_buf(mb), mbuf_get_left(mb));
-    pt = static_cast<std::uint8_t>(to->codec);
-  }
-  bool marker = hdr->m || to->first_relay;
-  to->first_relay = false;
-  if (rtp_send(to->rtp, &to->remote, false, marker, pt, hdr->ts, mb) == 0)
-    leg->tel->rtp_counter(leg->consult || to->consult ? "consult"
-                          : leg->agent              ? "agent_to_caller"
-                                                    : "caller_to_agent")
-        .inc();
+  if (c.monitor && leg.tel->monitor_rtp(leg, hdr, payload, size)) return;  // a supervisor listens: mixed (monitor.cc)
+  // Anything else forwarded while a monitor is live (telephone-events) goes on as it came.
+  if (Leg* to = relay_target(c, leg); to && !to->closed) to->rtp->send(hdr.pt, hdr.marker, hdr.ts, payload, size);
+}
+
+void Telephony::Impl::on_media(const ForwardedRtp& f) {
+  auto* leg = static_cast<Leg*>(f.port->owner);
+  if (!leg || !leg->rtp_in) return;  // the leg is gone
+  std::vector<std::uint8_t> payload = f.payload;
+  leg->rtp_in(*leg, f.header, payload.data(), payload.size());
+}
+
+void Telephony::Impl::reroute(Call& c) {
+  if (!c.media) return;
+  Monitor* live_monitor = c.monitor && monitor_live(*c.monitor) ? c.monitor.get() : nullptr;
+  auto route_of = [&](Leg* l) {
+    RtpRoute r;
+    if (!l || l->closed) return r;
+    bool talking = l == c.caller.get() || l == c.bridged;  // the conversation's two parties
+    if (Leg* to = relay_target(c, *l); to && !to->closed) {
+      r.relay_to = to->rtp;
+      r.relayed = &rtp_counter(l->consult || to->consult ? "consult"
+                               : l->agent               ? "agent_to_caller"
+                                                        : "caller_to_agent");
+    }
+    if (c.rec && !c.held && c.state == Call::State::kBridged && c.bridged && talking)
+      r.record = l->agent ? WavRecorder::Side::kAgent : WavRecorder::Side::kCaller;
+    if (l == c.caller.get() && c.state != Call::State::kBridged) r.forward = RtpRoute::Forward::kNonAudio;  // IVR keys
+    if (live_monitor && !c.held && talking) {  // the supervisor's mix takes the audio instead of the relay
+      r.forward = RtpRoute::Forward::kAll;
+      r.relay_to = nullptr;
+    }
+    return r;
+  };
+  auto set = [&](Leg* l) {
+    if (l && l->rtp) l->rtp->set_route(route_of(l));
+  };
+  set(c.caller.get());
+  for (auto& [a, l] : c.agents) set(l.get());
+  set(c.consult.get());
+  if (c.monitor) reroute_monitor(c);
 }
 
 void Telephony::Impl::on_refer(struct sip* sip, const sip_msg* msg, void* arg) {

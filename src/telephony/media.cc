@@ -16,7 +16,6 @@ void Telephony::Impl::moh_tick() {
   std::uint64_t due = (tmr_jiffies() - moh_start_ms) / 20;
   int burst = 0;
   bool any = false;
-  mbuf* mb = mbuf_alloc(RTP_HEADER_SIZE + kFrameSamples);
   std::vector<Call*> drained;
   while (moh_ticks < due && burst++ < 5) {
     ++moh_ticks;
@@ -24,20 +23,15 @@ void Telephony::Impl::moh_tick() {
       if (c->state == Call::State::kBridged && !c->held) continue;
       any = true;
       Leg& leg = *c->caller;
-      if (leg.closed || !leg.have_remote || !leg.sess) continue;
+      if (leg.closed || !leg.sess) continue;
       std::string_view f = c->player.next_frame(leg.codec);
       if (c->player.take_drained()) drained.push_back(c.get());
-      mb->pos = RTP_HEADER_SIZE;
-      mb->end = RTP_HEADER_SIZE;
-      mbuf_write_mem(mb, reinterpret_cast<const uint8_t*>(f.data()), f.size());
-      mb->pos = RTP_HEADER_SIZE;
-      if (rtp_send(leg.rtp, &leg.remote, false, c->moh.frame == 0, static_cast<uint8_t>(leg.codec),
-                   c->moh.timestamp, mb) == 0)
+      if (leg.rtp->send(static_cast<std::uint8_t>(leg.codec), c->moh.frame == 0, c->moh.timestamp,
+                        reinterpret_cast<const std::uint8_t*>(f.data()), f.size()))
         rtp_counter("moh").inc();
       c->moh.advance();
     }
   }
-  mem_deref(mb);
   for (Call* c : drained) on_drained(*c);
   if (moh_ticks < due) moh_ticks = due;  // fell behind: skip rather than burst
   if (!any && calls.empty()) return;     // nobody waiting: the timer stops

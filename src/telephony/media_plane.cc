@@ -227,7 +227,7 @@ bool RtpPort::send_locked(std::uint8_t* pkt, std::size_t len, std::uint8_t pt, b
 bool RtpPort::send(std::uint8_t pt, bool marker, std::uint32_t ts, const std::uint8_t* payload, std::size_t n) {
   std::uint8_t buf[kRtpHeaderSize + 1500];
   if (n > sizeof buf - kRtpHeaderSize) return false;
-  std::memcpy(buf + kRtpHeaderSize, payload, n);
+  if (n) std::memcpy(buf + kRtpHeaderSize, payload, n);
   std::lock_guard l(session_->mu_);
   return send_locked(buf, n + kRtpHeaderSize, pt, marker, ts);
 }

@@ -3,13 +3,14 @@
 // A supervisor asks (API) to monitor a bridged call; Switchboard INVITEs the
 // supervisor's registered phone (SIP user = login). Until it answers, the call
 // keeps its zero-copy direct relay. Once it answers, the call's audio goes
-// through a Conference: on_rtp hands the caller's and the agent's G.711
-// packets to monitor_rtp() (decoded into per-party jitter FIFOs, no relay),
-// the supervisor's packets arrive on the monitor leg's own RTP socket, and a
-// 20 ms tick sends every listener its own mix, encoded in its leg's codec.
-// When the monitor ends, the direct relay resumes. The recording is fed by
-// on_rtp before the hook, from the caller's and the agent's packets only: the
-// supervisor's voice is never recorded, in any mode.
+// through a Conference: reroute() has the media plane forward the caller's
+// and the agent's packets to the SIP thread instead of relaying them, and
+// on_rtp hands the G.711 ones to monitor_rtp() (decoded into per-party jitter
+// FIFOs); the supervisor's packets arrive on the monitor leg's own RTP port,
+// and a 20 ms tick sends every listener its own mix, encoded in its leg's
+// codec. When the monitor ends, the direct relay resumes. The media thread
+// records the caller's and the agent's packets only, before it forwards
+// them: the supervisor's voice is never recorded, in any mode.
 //
 // Everything here runs on the SIP thread, except Telephony::monitor /
 // stop_monitor (any thread: they post) and the core's callbacks.
@@ -102,16 +103,12 @@ Monitor* monitor_of(Leg* leg) {
   return leg->call->monitor.get();
 }
 
-void on_sup_rtp(const sa* src, const rtp_header* hdr, mbuf* mb, void* arg) {
-  auto* leg = static_cast<Leg*>(arg);
-  Monitor* m = monitor_of(leg);
+void on_sup_rtp(Leg& leg, const RtpHeader& hdr, std::uint8_t* payload, std::size_t size) {
+  Monitor* m = monitor_of(&leg);
   if (!m) return;
-  leg->remote = *src;  // symmetric RTP
-  leg->have_remote = true;
   if (!m->live || m->mode == MonitorMode::kListen) return;  // listen: the supervisor's audio is dropped undecoded
-  if (hdr->pt != 0 && hdr->pt != 8) return;
-  push_g711(m->conf, Party::kSupervisor, hdr->pt == 8 ? Codec::kPcma : Codec::kPcmu, mbuf_buf(mb),
-            mbuf_get_left(mb));
+  if (hdr.pt != 0 && hdr.pt != 8) return;
+  push_g711(m->conf, Party::kSupervisor, hdr.pt == 8 ? Codec::kPcma : Codec::kPcmu, payload, size);
 }
 
 void on_sup_estab(const sip_msg*, void* arg) {
@@ -128,6 +125,7 @@ void on_sup_estab(const sip_msg*, void* arg) {
   m->live = true;
   m->live_since_ms = tmr_jiffies();
   Telephony::Impl& tel = *leg->tel;
+  tel.reroute(c);  // the call's audio goes to the mix
   spdlog::info("[sip][call={}][supervisor={}] monitor live ({})", c.id, m->login, monitor_mode_name(m->mode));
   json data = monitor_json(*m, "live");
   data.erase("state");
@@ -199,13 +197,9 @@ void Telephony::Impl::request_monitor(InteractionId iid, MonitorMode mode, servi
   m->login = login->second;
   m->mode = mode;
   m->agent = *c.bridged->agent;
-  auto leg = std::make_unique<Leg>();
-  leg->tel = this;
-  leg->call = &c;
-  if (int err = rtp_listen(&leg->rtp, IPPROTO_UDP, &media_ip, opts.rtp_min_port, opts.rtp_max_port, false,
-                           &on_sup_rtp, nullptr, leg.get());
-      err)
-    return done(Error{ErrorCode::kUnavailable, fmt::format("no RTP port: {}", std::strerror(err)), {}});
+  auto leg = new_leg(&c);
+  if (!leg) return done(Error{ErrorCode::kUnavailable, "no RTP port", {}});
+  leg->rtp_in = &on_sup_rtp;
   // Any G.711 the phone likes: the conference transcodes. The caller's codec first.
   std::vector<Codec> codecs{c.caller->codec, c.caller->codec == Codec::kPcmu ? Codec::kPcma : Codec::kPcmu};
   mbuf* desc = make_mbuf(local_sdp(*leg, codecs));
@@ -266,10 +260,12 @@ void Telephony::Impl::end_monitor(Call& c, const std::string& reason, bool logge
   if (!c.monitor) return;
   std::shared_ptr<Monitor> m(c.monitor.release(), MonitorDeleter{});
   m->leg->closed = true;
+  m->leg->rtp->close();
   if (m->live) {  // the direct relay takes over again, with a marker bit
-    if (c.caller) c.caller->first_relay = true;
-    if (c.bridged) c.bridged->first_relay = true;
+    if (c.caller) c.caller->rtp->mark();
+    if (c.bridged) c.bridged->rtp->mark();
   }
+  reroute(c);
   spdlog::info("[sip][call={}][supervisor={}] monitor ended: {}", c.id, m->login, reason);
   if (!logged && c.interaction) {
     json data{{"interaction", m->interaction.value}, {"supervisor", m->login},
@@ -283,20 +279,30 @@ void Telephony::Impl::end_monitor(Call& c, const std::string& reason, bool logge
 }
 
 // ---------------------------------------------------------------- media
-bool Telephony::Impl::monitor_rtp(Leg& leg, const rtp_header* hdr, mbuf* mb) {
+bool Telephony::Impl::monitor_rtp(Leg& leg, const RtpHeader& hdr, const std::uint8_t* payload, std::size_t size) {
   Call& c = *leg.call;
   Monitor& m = *c.monitor;
   // Ringing, DTMF, or the caller held (hold, consultation): the relay's own rules.
-  if (!m.live || c.held || (hdr->pt != 0 && hdr->pt != 8)) return false;
+  if (!m.live || c.held || (hdr.pt != 0 && hdr.pt != 8)) return false;
   auto p = party_of(c, leg);
   if (!p) return false;  // a ringing agent leg: not part of the call
-  push_g711(m.conf, *p, hdr->pt == 8 ? Codec::kPcma : Codec::kPcmu, mbuf_buf(mb), mbuf_get_left(mb));
+  push_g711(m.conf, *p, hdr.pt == 8 ? Codec::kPcma : Codec::kPcmu, payload, size);
   return true;
+}
+
+bool Telephony::Impl::monitor_live(const Monitor& m) { return m.live; }
+
+void Telephony::Impl::reroute_monitor(Call& c) {
+  Leg* l = c.monitor ? c.monitor->leg.get() : nullptr;
+  if (!l || l->closed || !l->rtp) return;
+  RtpRoute r;
+  r.forward = RtpRoute::Forward::kAll;  // the supervisor's voice: to the mix (whisper, barge), never relayed or recorded
+  l->rtp->set_route(std::move(r));
 }
 
 void Telephony::Impl::monitor_tick() {
   std::uint64_t due = (tmr_jiffies() - monitor_start_ms) / 20;
-  mbuf* mb = mbuf_alloc(RTP_HEADER_SIZE + Conference::kFrame);
+  std::array<std::uint8_t, Conference::kFrame> frame;
   int burst = 0;
   while (monitor_ticks < due && burst++ < kMaxBurst) {
     ++monitor_ticks;
@@ -324,13 +330,11 @@ void Telephony::Impl::monitor_tick() {
       Leg* listeners[Conference::kParties] = {c.caller.get(), c.bridged, m.leg.get()};
       for (int p = 0; p < Conference::kParties; ++p) {
         Leg* to = listeners[p];
-        if (!to || to->closed || !to->have_remote || !to->sess) continue;
+        if (!to || to->closed || !to->sess) continue;
         Conference::Frame f = m.conf.mix_for(m.mode, Party(p));
-        mb->pos = mb->end = RTP_HEADER_SIZE;
-        for (std::int16_t s : f)
-          mbuf_write_u8(mb, to->codec == Codec::kPcma ? linear_to_alaw(s) : linear_to_ulaw(s));
-        mb->pos = RTP_HEADER_SIZE;
-        if (rtp_send(to->rtp, &to->remote, false, m.marker[p], static_cast<std::uint8_t>(to->codec), m.ts[p], mb) == 0)
+        for (std::size_t i = 0; i < f.size(); ++i)
+          frame[i] = to->codec == Codec::kPcma ? linear_to_alaw(f[i]) : linear_to_ulaw(f[i]);
+        if (to->rtp->send(static_cast<std::uint8_t>(to->codec), m.marker[p], m.ts[p], frame.data(), f.size()))
           rtp_counter("monitor").inc();
         m.marker[p] = false;
         m.ts[p] += Conference::kFrame;
@@ -338,7 +342,6 @@ void Telephony::Impl::monitor_tick() {
     }
     for (Call* c : ended) end_monitor(*c, "call no longer bridged");
   }
-  mem_deref(mb);
   if (monitor_ticks < due) monitor_ticks = due;  // fell behind: skip rather than burst
   bool any = false;
   for (auto& [id, c] : calls) any |= c->monitor && c->monitor->live;

@@ -157,13 +157,13 @@ bool Telephony::Impl::on_outbound_estab(Leg& leg) {
   tmr_cancel(&c.ring_timer.t);
   c.outbound = false;  // from here on an ordinary bridged call: hang-ups, hold, transfers as for inbound calls
   c.bridged = al->second.get();
-  c.caller->first_relay = true;
-  c.bridged->first_relay = true;
+  c.caller->rtp->mark();
+  c.bridged->rtp->mark();
+  start_recording(c);  // reroute()s: the two legs are relayed and recorded
   spdlog::info("[sip][call={}][interaction={}] customer answered: bridged", c.id, c.interaction->value);
   execute(service::commands::call_event(*c.interaction, "call.answered",
                                         {{"interaction", c.interaction->value}, {"leg", "customer"}}),
           nullptr);
-  start_recording(c);
   return true;
 }
 

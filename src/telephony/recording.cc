@@ -28,6 +28,8 @@ void Telephony::Impl::start_recording(Call& c) {
     return;
   }
   c.rec = std::move(*r);
+  if (c.media) c.media->set_recorder(c.rec.get());
+  reroute(c);
   spdlog::info("[sip][call={}][interaction={}] recording to {}", c.id, c.interaction->value, path);
   execute(note_event(*c.interaction, "recording.started", {{"interaction", c.interaction->value}, {"path", path}}),
           nullptr);
@@ -35,6 +37,8 @@ void Telephony::Impl::start_recording(Call& c) {
 
 void Telephony::Impl::stop_recording(Call& c) {
   if (!c.rec) return;
+  if (c.media) c.media->set_recorder(nullptr);  // the media thread lets go of it first
+  reroute(c);
   c.rec->close();
   double seconds = static_cast<double>(c.rec->frames_written()) / WavRecorder::kRate;
   if (c.interaction)
@@ -66,9 +70,11 @@ void Telephony::Impl::set_paused(InteractionId iid, bool paused, service::Actor 
           auto ci = call_by_interaction.find(iid.value);
           if (ci == call_by_interaction.end() || !ci->second->rec)
             return done(Error::conflict(fmt::format("interaction {} is no longer recorded", iid.value)));
-          WavRecorder& r = *ci->second->rec;
-          if (paused) r.pause(tmr_jiffies());
-          else r.resume(tmr_jiffies());
+          Call& call = *ci->second;
+          WavRecorder& r = *call.rec;
+          auto apply = [&] { paused ? r.pause(media_clock_ms()) : r.resume(media_clock_ms()); };
+          if (call.media) call.media->locked(apply);
+          else apply();
           spdlog::info("[sip][interaction={}] recording {}", iid.value, paused ? "paused" : "resumed");
           done(json{{"interaction", iid.value}, {"path", r.path()}, {"paused", r.paused()}});
         }))

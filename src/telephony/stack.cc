@@ -70,6 +70,14 @@ Status Telephony::Impl::setup() {
   char buf[64] = {0};
   sa_ntop(&media_ip, buf, sizeof buf);
   contact_host = fmt::format("{}:{}", buf, bound_port);
+  int threads = opts.media_threads > 0 ? opts.media_threads
+                                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::shared_ptr<Gate> g = gate;
+  auto started_plane = MediaPlane::start({buf, opts.rtp_min_port, opts.rtp_max_port, threads},
+                                         [this, g](ForwardedRtp f) { g->post([this, f] { on_media(f); }); });
+  if (!started_plane) return started_plane.error();
+  plane = std::move(*started_plane);
+  spdlog::info("[sip] media: {} thread(s), RTP ports {}-{}", threads, opts.rtp_min_port, opts.rtp_max_port);
   tmr_start(&prune_tmr, 1000, &Impl::on_prune, this);
   return {};
 }
@@ -80,6 +88,7 @@ void Telephony::Impl::teardown() {
   tmr_cancel(&stop_tmr);
   calls.clear();
   call_by_interaction.clear();
+  plane.reset();  // after every leg has closed its port
   lsnr = static_cast<sip_lsnr*>(mem_deref(lsnr));
   sess_sock = static_cast<sipsess_sock*>(mem_deref(sess_sock));
   if (sipstack) sip_close(sipstack, true);

@@ -36,6 +36,8 @@ struct TelephonyOptions {
   // A leg that has sent RTP and then sends none for this long is taken as
   // gone (no BYE will come): the call is hung up and its interaction closed.
   std::int64_t media_timeout_s = 120;
+  // Threads that relay RTP (0: one per core). Each call's media stays on one of them.
+  int media_threads = 0;
   std::int64_t min_expires_s = 30, max_expires_s = 3600, default_expires_s = 3600;
   std::string prompts_dir;         // spoken prompts (<name>.raw, 8 kHz s16le); empty: the ones made at build time
   std::string recordings_dir;      // bridged calls are recorded to <dir>/<interaction id>.wav; empty: not recorded

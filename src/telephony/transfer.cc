@@ -117,8 +117,9 @@ void Telephony::Impl::on_consult_answered(Leg& leg) {
   Call& c = *leg.call;
   if (c.consult.get() != &leg || c.state != Call::State::kBridged) return;
   spdlog::info("[sip][call={}][agent={}] consultation answered", c.id, leg.agent->value);
-  leg.first_relay = true;
-  if (c.bridged) c.bridged->first_relay = true;
+  leg.rtp->mark();
+  if (c.bridged) c.bridged->rtp->mark();
+  reroute(c);  // the agent and the consulted party hear each other
   execute(note_event(*c.interaction, "consult.answered",
                      {{"interaction", c.interaction->value}, {"agent", leg.agent->value}}),
           nullptr);
@@ -137,6 +138,8 @@ void Telephony::Impl::on_consult_closed(Leg& leg) {
 void Telephony::Impl::end_consult(Call& c, const char* why) {
   if (!c.consult || c.consult->closed) return;
   c.consult->closed = true;
+  c.consult->rtp->close();
+  reroute(c);
   spdlog::info("[sip][call={}] consultation ended: {}", c.id, why);
   if (c.interaction)
     execute(note_event(*c.interaction, "consult.ended",
