@@ -63,10 +63,13 @@ namespace sb::telephony {
 namespace {
 struct Tables {
   std::uint8_t u2a[256], a2u[256];
+  std::int16_t u2l[256], a2l[256];
   Tables() {
     for (int i = 0; i < 256; ++i) {
       u2a[i] = linear_to_alaw(ulaw_to_linear(static_cast<std::uint8_t>(i)));
       a2u[i] = linear_to_ulaw(alaw_to_linear(static_cast<std::uint8_t>(i)));
+      u2l[i] = ulaw_to_linear(static_cast<std::uint8_t>(i));
+      a2l[i] = alaw_to_linear(static_cast<std::uint8_t>(i));
     }
   }
 };
@@ -84,6 +87,16 @@ void ulaw_to_alaw_inplace(std::uint8_t* p, std::size_t n) {
 void alaw_to_ulaw_inplace(std::uint8_t* p, std::size_t n) {
   const auto& t = tables();
   for (std::size_t i = 0; i < n; ++i) p[i] = t.a2u[p[i]];
+}
+
+void ulaw_to_linear(const std::uint8_t* in, std::size_t n, std::int16_t* out) {
+  const auto& t = tables();
+  for (std::size_t i = 0; i < n; ++i) out[i] = t.u2l[in[i]];
+}
+
+void alaw_to_linear(const std::uint8_t* in, std::size_t n, std::int16_t* out) {
+  const auto& t = tables();
+  for (std::size_t i = 0; i < n; ++i) out[i] = t.a2l[in[i]];
 }
 
 }  // namespace sb::telephony

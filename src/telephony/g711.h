@@ -16,5 +16,8 @@ std::string ulaw_to_alaw(const std::string& ulaw);
 // Transcodes G.711 payload bytes in place (table lookups; same length both ways).
 void ulaw_to_alaw_inplace(std::uint8_t* p, std::size_t n);
 void alaw_to_ulaw_inplace(std::uint8_t* p, std::size_t n);
+// Decodes n G.711 bytes to linear PCM (table lookups).
+void ulaw_to_linear(const std::uint8_t* in, std::size_t n, std::int16_t* out);
+void alaw_to_linear(const std::uint8_t* in, std::size_t n, std::int16_t* out);
 
 }  // namespace sb::telephony

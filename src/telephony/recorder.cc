@@ -44,11 +44,11 @@ WavRecorder::~WavRecorder() { close(); }
 void WavRecorder::write(Side side, Codec codec, std::string_view payload) {
   if (!f_ || paused_) return;
   auto& buf = pending_[static_cast<int>(side)];
-  buf.reserve(buf.size() + payload.size());
-  for (char ch : payload) {
-    auto b = static_cast<std::uint8_t>(ch);
-    buf.push_back(codec == Codec::kPcma ? alaw_to_linear(b) : ulaw_to_linear(b));
-  }
+  std::size_t at = buf.size();
+  buf.resize(at + payload.size());
+  const auto* in = reinterpret_cast<const std::uint8_t*>(payload.data());
+  if (codec == Codec::kPcma) alaw_to_linear(in, payload.size(), buf.data() + at);
+  else ulaw_to_linear(in, payload.size(), buf.data() + at);
   drain(false);
 }
 
@@ -71,7 +71,14 @@ void WavRecorder::drain(bool pad_all) {
   if (pad_all) n = longer;
   else if (longer - both > max_skew_) n = longer - max_skew_ / 2;  // keep some slack for the late side
   if (n > 0) {
-    for (std::size_t i = 0; i < n; ++i) emit(i < l.size() ? l[i] : 0, i < r.size() ? r[i] : 0);
+    std::size_t at = out_.size();
+    out_.resize(at + 4 * n);
+    std::uint8_t* o = out_.data() + at;
+    for (std::size_t i = 0; i < n; ++i, o += 4) {
+      put16(o, static_cast<std::uint16_t>(i < l.size() ? l[i] : 0));
+      put16(o + 2, static_cast<std::uint16_t>(i < r.size() ? r[i] : 0));
+    }
+    frames_ += n;
     l.erase(l.begin(), l.begin() + static_cast<std::ptrdiff_t>(std::min(n, l.size())));
     r.erase(r.begin(), r.begin() + static_cast<std::ptrdiff_t>(std::min(n, r.size())));
   }

@@ -14,7 +14,8 @@
 // call (offsets in the file are offsets into the call). DTMF events (RFC 4733)
 // are never recorded at all: only PCMU/PCMA payloads are.
 //
-// Plain C++ (no libre), single-threaded (the SIP thread), unit-tested.
+// Plain C++ (no libre), unit-tested. Not thread-safe: one thread at a time
+// (the media plane calls it under its session's lock, see media_plane.h).
 #include <cstdint>
 #include <cstdio>
 #include <memory>
