@@ -53,6 +53,11 @@ using nlohmann::json;
 std::string str(const pl& p);  // a libre pointer-length string as std::string ("" when unset)
 // 0 when a UDP socket without SO_REUSEADDR can bind host:port, else errno.
 int probe_udp_port(const std::string& host, std::uint16_t port);
+// libre keeps its SIP UDP socket to itself: finds our UDP socket bound to
+// `port` and asks for a receive buffer of `bytes` (a burst of requests, such
+// as a thousand BYEs at once, must wait there, not be dropped). Returns the
+// size the kernel granted (capped by net.core.rmem_max), or 0 if no socket was found.
+int enlarge_udp_receive_buffer(std::uint16_t port, int bytes);
 std::int64_t now_s();  // steady clock, seconds
 // Keeps characters safe inside a SIP URI user part; anything else becomes '_'.
 std::string uri_user(std::string s);

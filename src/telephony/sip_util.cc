@@ -3,6 +3,8 @@
 
 extern "C" {
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <cstdlib>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,6 +13,32 @@ extern "C" {
 namespace sb::telephony {
 
 std::string str(const pl& p) { return p.p && p.l ? std::string(p.p, p.l) : std::string(); }
+
+int enlarge_udp_receive_buffer(std::uint16_t port, int bytes) {
+  DIR* d = opendir("/proc/self/fd");
+  if (!d) return 0;
+  int granted = 0;
+  while (dirent* e = readdir(d)) {
+    int fd = std::atoi(e->d_name);
+    if (fd <= 2 || fd == dirfd(d)) continue;
+    int type = 0;
+    socklen_t tl = sizeof type;
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 || type != SOCK_DGRAM) continue;
+    sockaddr_storage ss{};
+    socklen_t sl = sizeof ss;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &sl) != 0) continue;
+    std::uint16_t p = ss.ss_family == AF_INET    ? ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port)
+                      : ss.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port)
+                                                 : 0;
+    if (p != port) continue;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+    socklen_t gl = sizeof granted;
+    getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &granted, &gl);
+    break;
+  }
+  closedir(d);
+  return granted;
+}
 
 int probe_udp_port(const std::string& host, std::uint16_t port) {
   sockaddr_storage ss{};

@@ -55,6 +55,10 @@ Status Telephony::Impl::setup() {
   sa bound{};
   sip_transp_laddr(sipstack, &bound, SIP_TRANSP_UDP, nullptr);
   bound_port = sa_port(&bound);
+  // 4 MB: room for a few thousand requests while the SIP thread is busy (the kernel may grant less).
+  if (int granted = enlarge_udp_receive_buffer(bound_port, 4 << 20); granted < (4 << 20))
+    spdlog::info("[sip] SIP UDP receive buffer: {} KB (raise net.core.rmem_max to 4 MB for bursts of requests)",
+                 granted / 1024);
   sa_set_port(&laddr, bound_port);
   if (int err = sip_transp_add(sipstack, SIP_TRANSP_TCP, &laddr); err)
     return Error{ErrorCode::kUnavailable,
