@@ -137,6 +137,20 @@ struct Leg {
   }
 };
 
+// Switchboard registered with a provider's trunk (trunk_register.cc).
+struct TrunkRegistration {
+  Telephony::Impl* tel = nullptr;
+  TrunkConfig trunk;
+  sipreg* reg = nullptr;
+  int last_status = -1;                // the last final response's code (0: no answer, transport error)
+  metrics::Gauge* registered = nullptr;  // switchboard_sip_trunk_registered{trunk}
+  // libre's sipreg sends REGISTER with Expires: 0 when it goes while registered.
+  ~TrunkRegistration() {
+    mem_deref(reg);
+    if (registered) registered->set(0);
+  }
+};
+
 struct Call {
   std::uint64_t id = 0;
   std::shared_ptr<MediaSession> media;  // the legs' RTP ports and the recorder they feed (media threads)
@@ -186,6 +200,9 @@ struct Telephony::Impl {
         rtp_packets(r.counter_family("switchboard_rtp_packets_total",
                                      "RTP packets sent by Switchboard, by direction", {"direction"})),
         nonces(random_secret()),
+        trunk_registered(r.gauge_family("switchboard_sip_trunk_registered",
+                                        "1 while Switchboard is registered with the trunk (register: true)",
+                                        {"trunk"})),
         monitors_gauge(r.gauge("switchboard_sip_monitors", "Supervisor monitors of calls (ringing or live)")) {
     if (opts.moh_path.empty()) opts.moh_path = SB_MOH_DEFAULT_PATH;
     auto m = MohAudio::load(opts.moh_path);
@@ -434,6 +451,13 @@ struct Telephony::Impl {
   // Nobody answered the ringing leg in time (arg: the Call's id, as an integer).
   static void on_ring_timeout(void* arg);
   std::map<std::int64_t, std::string> callback_numbers;  // interaction -> number given at callback.converted
+  // ---- registering with trunks (trunk_register.cc)
+  metrics::Family<metrics::Gauge>& trunk_registered;
+  std::vector<std::unique_ptr<TrunkRegistration>> trunk_regs;
+  // Starts (and libre keeps refreshing) a registration per trunk with `register: true`.
+  void register_trunks();
+  static int on_register_auth(char** user, char** pass, const char* realm, void* arg);
+  static void on_register_response(int err, const sip_msg* msg, void* arg);
   // ---- supervisor monitoring (monitor.cc)
   metrics::Gauge& monitors_gauge;
   tmr monitor_tmr{};  // the 20 ms mixing tick; runs while a monitor is live

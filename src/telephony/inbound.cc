@@ -11,6 +11,12 @@ void Telephony::Impl::handle_invite(const sip_msg* msg) {
   std::string number = str(msg->uri.user);
   const std::string* qname = config.queue_for(number);
   if (!qname) {
+    // A trunk we register with sends calls to our contact (its account as the
+    // Request-URI user): the dialled number is in To.
+    std::string to = str(msg->to.uri.user);
+    if (const std::string* q = config.queue_for(to)) number = to, qname = q;
+  }
+  if (!qname) {
     spdlog::info("[sip][invite] no such number '{}'", number);
     sip_treply(nullptr, sipstack, msg, 404, "Not Found");
     return;

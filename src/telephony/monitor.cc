@@ -149,7 +149,7 @@ void on_sup_close(int err, const sip_msg* msg, void* arg) {
 
 void on_sup_progress(const sip_msg*, void*) {}
 
-void on_ring_timeout(void* arg) {
+void on_monitor_ring_timeout(void* arg) {
   auto* leg = static_cast<Leg*>(arg);
   if (monitor_of(leg)) leg->tel->end_monitor(*leg->call, "not answered (timeout)");
 }
@@ -223,7 +223,7 @@ void Telephony::Impl::request_monitor(InteractionId iid, MonitorMode mode, servi
   }
   leg->dialogs = &dialogs_gauge;
   dialogs_gauge.inc();
-  tmr_start(&m->ring_tmr, kRingTimeoutMs, &on_ring_timeout, leg.get());
+  tmr_start(&m->ring_tmr, kRingTimeoutMs, &on_monitor_ring_timeout, leg.get());
   m->leg = std::move(leg);
   spdlog::info("[sip][call={}][supervisor={}] monitor ({}): ringing {}", c.id, m->login, monitor_mode_name(mode),
                *contact);

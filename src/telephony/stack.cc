@@ -83,6 +83,7 @@ Status Telephony::Impl::setup() {
   plane = std::move(*started_plane);
   spdlog::info("[sip] media: {} thread(s), RTP ports {}-{}", threads, opts.rtp_min_port, opts.rtp_max_port);
   tmr_start(&prune_tmr, 1000, &Impl::on_prune, this);
+  register_trunks();
   return {};
 }
 
@@ -92,6 +93,7 @@ void Telephony::Impl::teardown() {
   tmr_cancel(&stop_tmr);
   calls.clear();
   call_by_interaction.clear();
+  trunk_regs.clear();
   plane.reset();  // after every leg has closed its port
   lsnr = static_cast<sip_lsnr*>(mem_deref(lsnr));
   sess_sock = static_cast<sipsess_sock*>(mem_deref(sess_sock));
@@ -119,6 +121,7 @@ void Telephony::Impl::begin_shutdown() {
   calls.clear();  // Leg destructors send BYE (or CANCEL)
   call_by_interaction.clear();
   calls_gauge.set(0);
+  trunk_regs.clear();  // REGISTER Expires: 0 to the providers we are registered with
   spdlog::info("[sip] shutting down: {} call(s) hung up", n);
   sip_close(sipstack, false);  // on_sip_exit once the pending transactions are done
   tmr_start(&stop_tmr, 2000, [](void*) { re_cancel(); }, nullptr);
@@ -189,9 +192,11 @@ void Telephony::Impl::recover_from_last_run() {
     if (rec.channel != "voice") continue;
     auto data = json::parse(rec.data_json, nullptr, false);
     if (!data.is_object() || data.value("via", "") != "sip") continue;
-    core.execute_sync(service::Actor::system(),
-                      note_event(rec.id, "call.lost", {{"interaction", rec.id.value},
-                                                       {"why", "the server stopped during the call"}}));
+    if (auto n = core.execute_sync(service::Actor::system(),
+                                   note_event(rec.id, "call.lost", {{"interaction", rec.id.value},
+                                                                    {"why", "the server stopped during the call"}}));
+        !n)
+      spdlog::warn("[sip][interaction={}] cannot note the lost call: {}", rec.id.value, n.error().message);
     auto v = core.execute_sync(service::Actor::system(), cmd::cancel(rec.id));
     if (!v) spdlog::warn("[sip][interaction={}] cannot close the lost call: {}", rec.id.value, v.error().message);
     ++lost;

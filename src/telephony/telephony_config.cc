@@ -57,7 +57,8 @@ Result<TrunkConfig> parse_trunk(const std::string& name, const json& v) {
     return Error::invalid(field, "is not a valid trunk name");
   if (!v.is_object()) return Error::invalid(field, "must be an object");
   static const std::set<std::string> kKnown = {"host", "port", "transport", "username", "password",
-                                               "ha1", "from", "realm", "queue", "ring_timeout"};
+                                               "ha1", "from", "realm", "queue", "ring_timeout", "register",
+                                               "register_expires"};
   for (const auto& [k, _] : v.items())
     if (!kKnown.contains(k)) return Error::invalid(field + "." + k, "is not a trunk setting");
   auto text = [&](const char* key, bool required) -> Result<std::string> {
@@ -117,6 +118,18 @@ Result<TrunkConfig> parse_trunk(const std::string& name, const json& v) {
   auto queue = text("queue", false);
   if (!queue) return queue.error();
   t.queue = *queue;
+  if (v.contains("register")) {
+    if (!v["register"].is_boolean()) return Error::invalid(field + ".register", "must be true or false");
+    t.registers = v["register"].get<bool>();
+    if (t.registers && t.username.empty())
+      return Error::invalid(field + ".register", "needs \"username\" and \"password\" (the account registered)");
+  }
+  if (v.contains("register_expires")) {
+    if (!v["register_expires"].is_number_integer() || v["register_expires"].get<std::int64_t>() < 60 ||
+        v["register_expires"].get<std::int64_t>() > 86400)
+      return Error::invalid(field + ".register_expires", "must be a number of seconds 60-86400");
+    t.register_expires_s = static_cast<int>(v["register_expires"].get<std::int64_t>());
+  }
   return t;
 }
 
@@ -288,6 +301,7 @@ json TelephonyConfig::to_json() const {
       if (!t.realm.empty()) o["realm"] = t.realm;
       if (!t.queue.empty()) o["queue"] = t.queue;
       o["ring_timeout"] = t.ring_timeout_s;
+      if (t.registers) o["register"] = true, o["register_expires"] = t.register_expires_s;
       ts[name] = o;
     }
     j["trunks"] = ts;

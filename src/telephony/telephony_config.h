@@ -66,6 +66,11 @@ struct TrunkConfig {
   std::string realm;              // "" = answer any realm
   std::string queue;              // queue name outbound interactions count in ("" = chosen per agent)
   int ring_timeout_s = 45;        // the customer's phone rings this long before "no answer" (CANCEL)
+  // Register Switchboard with the provider (outbound REGISTER as `username`,
+  // refreshed before `register_expires_s`): for trunks that deliver inbound
+  // calls to a registered contact rather than to a fixed address.
+  bool registers = false;
+  int register_expires_s = 600;
 };
 
 // The canonical form of a dialed number: digits with an optional leading '+'

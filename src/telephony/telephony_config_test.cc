@@ -123,6 +123,7 @@ TEST(TelephonyConfig, ParsesTrunksAndPicksTheOnlyOneAsDefault) {
   EXPECT_EQ(t->realm, "provider");
   EXPECT_EQ(t->queue, "Sales");
   EXPECT_EQ(t->ring_timeout_s, 45);
+  EXPECT_FALSE(t->registers);
   auto again = TelephonyConfig::parse(c->to_json().dump());  // the file round-trips
   ASSERT_TRUE(again) << again.error().message;
   EXPECT_EQ(again->default_trunk()->password, "s3cret");
@@ -134,6 +135,15 @@ TEST(TelephonyConfig, ParsesTrunksAndPicksTheOnlyOneAsDefault) {
   EXPECT_EQ(two->default_trunk()->host, "10.0.0.2");
   EXPECT_EQ(two->default_trunk()->port, 5060);
   EXPECT_EQ(two->default_trunk()->transport, "tcp");
+  auto reg = TelephonyConfig::parse(R"({"trunks":{"p":{"host":"10.0.0.3","from":"1","username":"u","password":"p",
+      "register":true,"register_expires":300}}})");
+  ASSERT_TRUE(reg) << reg.error().message;
+  EXPECT_TRUE(reg->default_trunk()->registers);
+  EXPECT_EQ(reg->default_trunk()->register_expires_s, 300);
+  auto reg_again = TelephonyConfig::parse(reg->to_json().dump());
+  ASSERT_TRUE(reg_again) << reg_again.error().message;
+  EXPECT_TRUE(reg_again->default_trunk()->registers);
+  EXPECT_EQ(reg_again->default_trunk()->register_expires_s, 300);
   auto none = TelephonyConfig::parse(R"({})");
   ASSERT_TRUE(none);
   EXPECT_EQ(none->default_trunk(), nullptr);
@@ -159,6 +169,10 @@ TEST(TelephonyConfig, NamesTheBadTrunkField) {
   EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","username":"u","ha1":"x"}}})"), "trunks.m.ha1");
   EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","pasword":"p"}}})"), "trunks.m.pasword");
   EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1"}},"outbound_trunk":"x"})"), "outbound_trunk");
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","register":true}}})"), "trunks.m.register");
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","register":"yes"}}})"), "trunks.m.register");
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","username":"u","password":"p","register":true,
+      "register_expires":30}}})"), "trunks.m.register_expires");
   EXPECT_EQ(bad(R"({"trunks":{"a":{"host":"1.2.3.4","from":"1"},"b":{"host":"1.2.3.4","from":"1"}}})"),
             "outbound_trunk");
 }

@@ -336,6 +336,111 @@ class Trunk(SipTestCase):
         self.assertEqual(it["queue"], self.queue["Support"])
 
 
+class TrunkRegistration(SipTestCase):
+    """A trunk with "register": true: Switchboard registers with the provider
+    (played here by a UDP socket that challenges and checks the digest), takes
+    the calls the provider delivers to the registered contact, and removes the
+    registration when it stops."""
+    USER, PASSWORD, REALM, DID = "acme", "s3cret", "provider", "+48221234567"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.provider = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        cls.provider.bind(("127.0.0.1", 0))
+        cls.provider.settimeout(15)
+        path = os.path.join(cls.srv.dir, "data", "telephony.json")
+        with open(path) as f:
+            cfg = json.load(f)
+        cfg["trunks"] = {"prov": {"host": "127.0.0.1", "port": cls.provider.getsockname()[1], "transport": "udp",
+                                  "username": cls.USER, "password": cls.PASSWORD, "from": cls.DID,
+                                  "realm": cls.REALM, "register": True, "register_expires": 60}}
+        cfg["numbers"][cls.DID] = {"queue": "Support"}
+        with open(path, "w") as f:
+            json.dump(cfg, f)
+        cls.srv._kill(harness.signal.SIGTERM)
+        cls.srv.tokens.clear()
+        cls.srv.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.provider.close()
+
+    def recv_register(self):
+        """The next REGISTER the provider receives (other requests are skipped), and where it came from."""
+        while True:
+            data, addr = self.provider.recvfrom(65535)
+            text = data.decode(errors="replace")
+            if text.startswith("REGISTER "):
+                return text, addr
+
+    @staticmethod
+    def header(msg, name):
+        m = re.search(rf"^{name}:[ \t]*(.*?)\r?$", msg, re.M | re.I)
+        return m.group(1) if m else None
+
+    def expires_of(self, msg):
+        """The registration time asked for: the Contact's expires parameter, else the Expires header."""
+        m = re.search(r";\s*expires=(\d+)", self.header(msg, "Contact") or "")
+        return int(m.group(1)) if m else int(self.header(msg, "Expires") or -1)
+
+    def reply(self, req, addr, status, extra=""):
+        head = [f"SIP/2.0 {status}"]
+        for h in ("Via", "From", "Call-ID", "CSeq"):
+            head.append(f"{h}: {self.header(req, h)}")
+        to = self.header(req, "To")
+        head.append(f"To: {to}" + ("" if "tag=" in to else ";tag=prov1"))
+        self.provider.sendto(("\r\n".join(head) + "\r\n" + extra + "Content-Length: 0\r\n\r\n").encode(), addr)
+
+    def test_1_registers_with_digest_and_takes_calls(self):
+        first, addr = self.recv_register()
+        uri = first.split(" ")[1]
+        self.assertEqual(uri, f"sip:127.0.0.1:{self.provider.getsockname()[1]};transport=udp")
+        self.assertIn(f"sip:{self.USER}@127.0.0.1", self.header(first, "To"))
+        contact = self.header(first, "Contact")
+        self.assertRegex(contact, rf"<sip:{self.USER}@127\.0\.0\.1:{self.sip_port}")
+        self.assertIsNone(self.header(first, "Authorization"))
+        nonce = "n0nce-42"
+        self.reply(first, addr, "401 Unauthorized",
+                   f'WWW-Authenticate: Digest realm="{self.REALM}", nonce="{nonce}", qop="auth", algorithm=MD5\r\n')
+        second, addr = self.recv_register()
+        while self.header(second, "Authorization") is None:  # a retransmission of the first
+            second, addr = self.recv_register()
+        auth = self.header(second, "Authorization")
+        self.assertIsNotNone(auth, second)
+        fields = dict(re.findall(r'(\w+)="?([^",]+)"?', auth))
+        self.assertEqual(fields["username"], self.USER)
+        self.assertEqual(fields["realm"], self.REALM)
+        self.assertEqual(fields["nonce"], nonce)
+        md5 = lambda s: hashlib.md5(s.encode()).hexdigest()  # noqa: E731
+        ha1 = md5(f"{self.USER}:{self.REALM}:{self.PASSWORD}")
+        ha2 = md5(f"REGISTER:{fields['uri']}")
+        want = md5(f"{ha1}:{nonce}:{fields['nc']}:{fields['cnonce']}:auth:{ha2}")
+        self.assertEqual(fields["response"], want, "the digest answer matches the trunk's password")
+        self.assertEqual(self.expires_of(second), 60)
+        self.reply(second, addr, "200 OK", f"Contact: {self.header(second, 'Contact')};expires=60\r\n")
+        wait_until(lambda: self.metrics().get('switchboard_sip_trunk_registered{trunk="prov"}') == 1,
+                   what="registered gauge")
+        # The provider delivers a call to the contact: the account in the Request-URI, the DID in To.
+        media = RtpEndpoint()
+        try:
+            p = self.sipp("trunk_caller.xml", "-d", "1000", service=self.DID,
+                          keys={"rtp_port": media.port, "pt": 0, "caller": "+48600700700", "ruri_user": self.USER})
+            self.finish(p, "provider's call to the registered contact")
+        finally:
+            media.close()
+        it = wait_until(lambda: self.interaction_from("+48600700700"), what="interaction created")
+        self.assertEqual(it["queue"], self.queue["Support"])
+        self.assertEqual(self.metrics().get('switchboard_sip_trunk_registered{trunk="prov"}'), 1)
+
+    def test_2_unregisters_when_stopping(self):
+        self.srv._kill(harness.signal.SIGTERM)
+        req, addr = self.recv_register()
+        self.assertEqual(self.expires_of(req), 0, req)
+        self.reply(req, addr, "200 OK")
+
+
 def main():
     test_sip.main()
 
