@@ -61,7 +61,7 @@ std::string bearer_token(const http::Request& req) {
 
 Api::Api(Context ctx) : ctx_(std::move(ctx)) {
   for (auto* table : {&auth_routes, &config_routes, &agent_routes, &interaction_routes, &meta_routes, &report_routes,
-                      &telephony_routes})
+                      &telephony_routes, &recording_routes})
     for (auto& r : (*table)()) routes_.push_back(std::move(r));
 }
 

@@ -30,6 +30,7 @@ struct Context {
   service::Loop& replies;  // store reads and JSON serialisation after a routing query
   std::string version;
   telephony::Telephony* phones = nullptr;  // SIP telephony, when it runs
+  std::string recordings_dir;              // where telephony writes call recordings ("" = none)
 };
 
 // One authenticated request in flight.
@@ -81,6 +82,7 @@ std::vector<ApiRoute> interaction_routes();
 std::vector<ApiRoute> meta_routes();
 std::vector<ApiRoute> report_routes();
 std::vector<ApiRoute> telephony_routes();
+std::vector<ApiRoute> recording_routes();
 
 // Builds the OpenAPI 3 document of a route table.
 nlohmann::json openapi(const std::vector<ApiRoute>& routes, const std::string& version);

@@ -172,7 +172,8 @@ int serve(const config::Config& cfg) {
   service::Loop workers(clock, [] {});
   service::Loop replies(clock, [] {});
   api::Api api(api::Context{core, **store, sessions, hub, registry, workers, replies, kVersion,
-                            sip_up ? phones.get() : nullptr});
+                            sip_up ? phones.get() : nullptr,
+                            (std::filesystem::path(cfg.get_string("data.dir")) / "recordings").string()});
   api.install(server);
   if (auto s = server.start(); !s) {
     spdlog::critical("{}", s.error().message);

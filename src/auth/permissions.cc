@@ -52,13 +52,15 @@ constexpr PermissionInfo kTable[] = {
     {kEventsStreamAll, "events.stream_all", "Subscribe to all live events", {kAdmin}},
     {kCallsMonitor, "calls.monitor", "Monitor live calls on one's phone: listen, whisper to the agent, barge in",
      {kSupervisor, kAdmin}},
+    {kRecordingsListen, "recordings.listen", "List, play and download call recordings (every playback is audited)",
+     {kSupervisor, kAdmin}},
 };
 
 constexpr bool table_in_enum_order() {
   for (std::size_t i = 0; i < std::size(kTable); ++i) {
     if (static_cast<std::size_t>(kTable[i].permission) != i) return false;
   }
-  return std::size(kTable) == static_cast<std::size_t>(kCallsMonitor) + 1;
+  return std::size(kTable) == static_cast<std::size_t>(kRecordingsListen) + 1;
 }
 static_assert(table_in_enum_order(), "permission table rows must follow the Permission enum, one row each");
 

@@ -41,6 +41,7 @@ enum class Permission {
   kEventsStreamTeam,        // live events of one's team and its queues
   kEventsStreamAll,
   kCallsMonitor,            // listen to, whisper into, barge into live calls
+  kRecordingsListen,        // list, play and download call recordings (audited)
 };
 
 // A set of store::Role values, one bit per role.

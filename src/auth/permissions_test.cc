@@ -35,6 +35,9 @@ TEST(Permissions, SpotChecks) {
   EXPECT_FALSE(allowed(Role::kAgent, kCallsMonitor));
   EXPECT_TRUE(allowed(Role::kSupervisor, kCallsMonitor));
   EXPECT_FALSE(allowed(Role::kAnalyst, kCallsMonitor));
+  EXPECT_FALSE(allowed(Role::kAgent, kRecordingsListen));
+  EXPECT_TRUE(allowed(Role::kSupervisor, kRecordingsListen));
+  EXPECT_FALSE(allowed(Role::kAnalyst, kRecordingsListen));
 }
 
 TEST(Permissions, SupervisorHoldsEverythingAnAgentHolds) {

@@ -129,6 +129,7 @@ class RoleMatrix(ApiTestCase):
         self.assertIn("analyst", t["reports.read"])
         self.assertEqual(t["events.stream_all"], {"admin"})
         self.assertEqual(t["calls.monitor"], {"supervisor", "admin"}, "only supervisors and admins listen in")
+        self.assertEqual(t["recordings.listen"], {"supervisor", "admin"}, "agents do not replay calls")
         self.assertEqual(set().union(*t.values()), set(ROLES))
 
     def test_hard_coded_requests(self):

@@ -357,9 +357,41 @@ class Sip(SipTestCase):
             self.assertEqual(it["agent"], anna)
             wait_until(lambda: self.metrics().get("switchboard_sip_dialogs") == 0, what="dialogs freed")
             self.assertEqual(self.metrics()["switchboard_sip_calls"], 0)
+            self.check_recording_playback(it["id"])
         finally:
             agent_media.close()
             caller_media.close()
+
+    def check_recording_playback(self, iid):
+        """The call's recording: listed and played by a supervisor (audited first), refused to the agent."""
+        recs = wait_until(lambda: (lambda st_r: st_r[1] if st_r[0] == 200 and st_r[1] and "seconds" in st_r[1][0]
+                                   else None)(self.srv.request("GET", f"/api/interactions/{iid}/recordings",
+                                                               user="sofia")), what="recording listed")
+        self.assertEqual(len(recs), 1, recs)
+        r = recs[0]
+        self.assertEqual((r["n"], r["file"], r["available"]), (1, f"{iid}.wav", True), r)
+        self.assertGreater(r["seconds"], 0.3)
+        st, err = self.srv.request("GET", f"/api/interactions/{iid}/recordings", user="anna")
+        self.assertEqual(st, 403, err)
+        st, h, body = self.srv.raw("GET", r["url"], headers={"Authorization": f"Bearer {self.srv.token('anna')}"})
+        self.assertEqual(st, 403)
+        before = self.srv.last_audit_seq()
+        st, h, body = self.srv.raw("GET", r["url"], headers={"Authorization": f"Bearer {self.srv.token('sofia')}"})
+        self.assertEqual(st, 200, body[:200])
+        self.assertEqual(h["content-type"], "audio/wav")
+        self.assertEqual(len(body), r["bytes"])
+        self.assertEqual(body[:4], b"RIFF")
+        self.assertEqual(body[8:16], b"WAVEfmt ")
+        samples = body[44:]
+        self.assertTrue(any(samples[i] for i in range(0, len(samples))), "the recording is not silence")
+        played = [a for a in self.srv.audit_after(before) if a["action"] == "recording.played"]
+        self.assertEqual(len(played), 1, played)
+        self.assertEqual(played[0]["target"], f"interaction:{iid}")
+        self.assertEqual(played[0]["user"], self.srv.user_id("sofia"))
+        self.assertEqual(played[0]["details"], {"file": f"{iid}.wav"})
+        st, _, _ = self.srv.raw("GET", f"/api/interactions/{iid}/recordings/2",
+                                headers={"Authorization": f"Bearer {self.srv.token('sofia')}"})
+        self.assertEqual(st, 404, "no second segment")
 
     # ------------------------------------------------------------ (c) agent rejects
     def test_6_agent_phone_rejects_486(self):
