@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "telephony/impl.h"
+#include "telephony/libre_timers.h"
 
 namespace sb::telephony {
 
@@ -27,6 +28,7 @@ void Telephony::Impl::run(std::promise<Status>& ready) {
 Status Telephony::Impl::setup() {
   if (int err = libre_init(); err)
     return Error{ErrorCode::kInternal, fmt::format("libre_init: {}", std::strerror(err)), "sip"};
+  if (Status st = check_libre_timers(); !st) return st;  // libre_timers.cc: the timer heap is in use
   (void)fd_setsize(16384);
   mqueue* mq = nullptr;
   if (int err = mqueue_alloc(&mq, &Gate::on_task, nullptr); err)
@@ -175,7 +177,9 @@ void Telephony::Impl::execute(Core::Fn fn, std::function<void(Core::Value)> then
 // ------------------------------------------------------------------ Telephony
 
 Telephony::Telephony(service::Core& core, metrics::Registry& registry, TelephonyOptions opts)
-    : impl_(std::make_unique<Impl>(core, registry, std::move(opts))) {}
+    : impl_(std::make_unique<Impl>(core, registry, std::move(opts))) {
+  add_libre_timers_gauge(registry);
+}
 
 Telephony::~Telephony() { stop(); }
 
