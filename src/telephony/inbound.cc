@@ -4,6 +4,10 @@
 namespace sb::telephony {
 
 void Telephony::Impl::handle_invite(const sip_msg* msg) {
+  // 100 Trying at once, stateless (sip_reply makes no server transaction, so
+  // sipsess_accept's below is the only one); the caller stops retransmitting
+  // the INVITE whatever the final answer takes.
+  (void)sip_reply(sipstack, msg, 100, "Trying");
   if (shutting_down) {
     sip_treply(nullptr, sipstack, msg, 503, "Service Unavailable");
     return;
