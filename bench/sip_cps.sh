@@ -104,7 +104,8 @@ ok, failed = st["successful"], st["failed"]
 allc, steal, busy = s1["all"] - s0["all"], s1["steal"] - s0["steal"], s1["busy"] - s0["busy"]
 print(f"{name:<12} target {rate:>5}/s: {ok:>6} ok, {failed} failed; {lat['setups_per_s']:,.0f} set-ups/s (first INVITE to "
       f"last 200), {ok/el:,.0f} completed calls/s over the whole run ({el:.1f} s) | "
-      f"INVITE->first response p50 {lat['first_p50_ms']:.3f} p90 {lat['first_p90_ms']:.3f} p99 {lat['first_p99_ms']:.3f} "
+      f"INVITE->first response ({' '.join(f'{n}x{c}' for c, n in lat['first_codes'].items())}) "
+      f"p50 {lat['first_p50_ms']:.3f} p90 {lat['first_p90_ms']:.3f} p99 {lat['first_p99_ms']:.3f} "
       f"max {lat['first_max_ms']:.1f} ms; ->200 p50 {lat['ok_p50_ms']:.3f} p99 {lat['ok_p99_ms']:.3f} ms "
       f"({lat['invite_retransmissions']} INVITE retransmissions) | CPU {cpu:.2f} s = {1e3*cpu/max(ok,1):.3f} ms/call "
       f"= {max(ok,1)/max(cpu,1e-9):,.0f} calls per CPU-second | machine busy {100*busy/allc:.0f}%, steal {100*steal/allc:.1f}%"

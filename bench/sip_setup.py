@@ -28,6 +28,7 @@ Standard library only. Subcommands:
 import struct
 import concurrent.futures as cf
 import hashlib
+import collections
 import json
 import os
 import re
@@ -252,7 +253,8 @@ def sippstat(stat_csv, rtt_csv):
 
 def siplat(pcap, port):
     """Per Call-ID: the first INVITE sent to PORT (retransmissions ignored), the first
-    response to it from PORT, and the first 200 to it. Times from the capture (ns)."""
+    response to it from PORT (and its status code: 100 when the server sends 100 Trying),
+    and the first 200 to it. Times from the capture (ns)."""
     with open(pcap, "rb") as f:
         data = f.read()
     magic = struct.unpack("<I", data[:4])[0]
@@ -265,7 +267,7 @@ def siplat(pcap, port):
     linktype = struct.unpack(endian + "I", data[20:24])[0]
     l2 = {1: 14, 113: 16, 0: 4, 276: 20}.get(linktype, 14)
     off = 24
-    invite, first, ok, retrans = {}, {}, {}, 0
+    invite, first, first_code, ok, retrans = {}, {}, {}, {}, 0
     while off + 16 <= len(data):
         sec, frac, incl, _ = struct.unpack(endian + "IIII", data[off:off + 16])
         pkt = data[off + 16:off + 16 + incl]
@@ -291,7 +293,9 @@ def siplat(pcap, port):
             else:
                 invite[cid] = t
         elif sport == port and head.startswith(b"SIP/2.0 ") and cid in invite:
-            first.setdefault(cid, t - invite[cid])
+            if cid not in first:
+                first[cid] = t - invite[cid]
+                first_code[cid] = head[8:11].decode(errors="replace")
             if head[8:11] == b"200":
                 ok.setdefault(cid, t - invite[cid])
     ok_at = [invite[c] + v for c, v in ok.items()]
@@ -302,6 +306,7 @@ def siplat(pcap, port):
             "answered_200": len(ok), "setups_per_s": len(ok) / span if span else 0,
             "first_p50_ms": pctl(f_ms, 50), "first_p90_ms": pctl(f_ms, 90), "first_p99_ms": pctl(f_ms, 99),
             "first_max_ms": pctl(f_ms, 100),
+            "first_codes": dict(sorted(collections.Counter(first_code.values()).items())),
             "ok_p50_ms": pctl(o_ms, 50), "ok_p99_ms": pctl(o_ms, 99), "ok_max_ms": pctl(o_ms, 100)}
 
 
