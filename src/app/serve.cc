@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/api.h"
+#include "app/recording_retention.h"
 #include "app/server_main.h"
 #include "app/version.h"
 #include "auth/password.h"
@@ -183,9 +184,15 @@ int serve(const config::Config& cfg) {
   spdlog::info("[app] switchboard {} serving {} (database {})", kVersion, base, url);
   if (cfg.get_bool("demo")) print_demo(demo_logins, base);
   if (cfg.get_bool("demo") && sip_up) print_demo_phones(sip_hp->host, phones->sip_port());
+  std::unique_ptr<RecordingRetention> retention;  // deletes recordings past recordings.retention (0: keep)
+  if (auto keep = std::chrono::duration_cast<std::chrono::seconds>(cfg.get_duration("recordings.retention"));
+      keep.count() > 0)
+    retention = std::make_unique<RecordingRetention>(
+        core, std::filesystem::path(cfg.get_string("data.dir")) / "recordings", keep);
   std::cout << "READY " << base << std::endl;
 
   int sig = wait_for_signal();
+  retention.reset();
   spdlog::info("[app] signal {}: shutting down", sig);
   if (phones) phones->stop();  // BYE to live calls, before the core stops
   server.stop();

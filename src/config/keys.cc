@@ -24,6 +24,10 @@ constexpr KeySpec kKeys[] = {
      "A call whose caller (or bridged phone) has sent RTP and then goes silent this long is hung up "
      "(a vanished phone must not stay queued)",
      "SWITCHBOARD_SIP_MEDIA_TIMEOUT", "--sip-media-timeout", Check::kPositive},
+    {"recordings.retention", kDuration, "0s",
+     "Call recordings older than this are deleted (noted in their history and the audit log) at start-up and "
+     "hourly; 0s keeps them forever",
+     "SWITCHBOARD_RECORDINGS_RETENTION", "--recordings-retention"},
     {"sip.media_threads", kInt, "0", "Threads relaying RTP (0: one per core); each call's media stays on one of them",
      "SWITCHBOARD_SIP_MEDIA_THREADS", "--sip-media-threads"},
     {"data.dir", kString, "./data", "Directory for the SQLite database and other state", "SWITCHBOARD_DATA_DIR",
