@@ -194,8 +194,7 @@ void Telephony::Impl::on_event(const std::string& type, const json& d) {
     stop_recording(c);
     c.held = false;
     c.state = Call::State::kWaiting;
-    reroute(c);  // the caller's keys go to the IVR again
-    start_moh();
+    reroute(c);  // the caller's keys go to the IVR again, and music plays
   }
 }
 

@@ -20,9 +20,7 @@ void Telephony::Impl::set_held(Call& c, bool hold) {
   if (c.state != Call::State::kBridged || c.held == hold) return;
   c.held = hold;
   spdlog::info("[sip][call={}] {}", c.id, hold ? "caller on hold" : "caller resumed");
-  if (hold) {
-    start_moh();
-  } else {
+  if (!hold) {
     c.caller->rtp->mark();
     if (c.bridged) c.bridged->rtp->mark();
   }

@@ -9,8 +9,8 @@
 // callback key), agents.cc (ringing agents' phones, routing events),
 // control.cc (hold, API call control), transfer.cc (REFER, consultation),
 // outbound.cc (trunks, click-to-call, callbacks dialled out), monitor.cc
-// (supervisor listen/whisper/barge), recording.cc, media.cc (the 20 ms
-// music/prompt timer).
+// (supervisor listen/whisper/barge), recording.cc. Music and prompts are
+// played by the media plane (MediaSession's player), RTP relayed there too.
 #include <chrono>
 #include <cstring>
 #include <future>
@@ -165,8 +165,6 @@ struct Call {
   std::unique_ptr<Leg> caller;
   std::map<std::int64_t, std::unique_ptr<Leg>> agents;  // agent id -> ringing or bridged leg
   Leg* bridged = nullptr;                               // the agent leg in conversation
-  MohCursor moh;                                        // RTP timestamp and marker of what we play
-  Player player{nullptr};                               // prompts, then music, for the caller
   const EntryPoint* entry = nullptr;                    // the number's greeting/menu/announcements (config)
   TelephoneEventReceiver dtmf;                          // RFC 4733 key presses from the caller
   int menu_tries = 0;
@@ -244,8 +242,7 @@ struct Telephony::Impl {
   sip* sipstack = nullptr;
   sipsess_sock* sess_sock = nullptr;
   sip_lsnr* lsnr = nullptr;
-  tmr moh_tmr{}, prune_tmr{}, stop_tmr{};
-  std::uint64_t moh_start_ms = 0, moh_ticks = 0;
+  tmr prune_tmr{}, stop_tmr{};
   sa media_ip{};
   std::string contact_host;  // host:port for our From URIs
   Registrar registrar;
@@ -423,12 +420,6 @@ struct Telephony::Impl {
   void request_callback(Call& c);
   static void on_info(struct sip* sip, const sip_msg* msg, void* arg);
 
-  // ---------------------------------------------------------------- music on hold
-  void start_moh();
-
-  static void on_moh(void* arg) { static_cast<Impl*>(arg)->moh_tick(); }
-
-  void moh_tick();
 
   // ---- trunks and outbound calls (outbound.cc)
   // Click-to-call and callbacks, on the SIP thread: checks the trunk and the

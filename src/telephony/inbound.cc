@@ -72,7 +72,6 @@ void Telephony::Impl::handle_invite(const sip_msg* msg) {
   dialogs_gauge.inc();
   std::uint64_t id = call->id;
   spdlog::info("[sip][call={}] {} -> {} ({}), {}", id, call->from, number, *qname, codec_name(leg.codec));
-  call->player = Player(moh.get());
   Call& c = *call;
   calls.emplace(id, std::move(call));
   calls_gauge.set(static_cast<double>(calls.size()));

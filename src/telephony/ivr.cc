@@ -32,7 +32,7 @@ void Telephony::Impl::start_entry(Call& c) {
   if (!c.entry->menu.empty()) {
     play(c, menu_prompts(*c.entry));
   }
-  start_moh();  // the media timer plays the prompts
+  reroute(c);  // the media plane plays the prompts
 }
 
 void Telephony::Impl::create_interaction_for(Call& c) {
@@ -44,13 +44,13 @@ void Telephony::Impl::create_interaction_for(Call& c) {
             {"data", {{"via", "sip"}, {"number", c.number}}}};
   std::uint64_t id = c.id;
   spdlog::info("[sip][call={}] queued in queue {}", id, c.queue.value);
-  start_moh();
+  reroute(c);
   execute(cmd::create_interaction(std::move(body)), [this, id](Core::Value v) { on_created(id, std::move(v)); });
 }
 
 void Telephony::Impl::play(Call& c, const std::vector<std::string>& names) {
   for (const auto& n : names) {
-    if (const Clip* clip = prompts->get(n)) c.player.enqueue(*clip);
+    if (const Clip* clip = prompts->get(n)) c.media->with_player([clip](Player& p) { p.enqueue(*clip); });
     else spdlog::warn("[sip][call={}] no prompt '{}' (add {}.raw to the prompts directory)", c.id, n, n);
   }
 }
@@ -76,7 +76,7 @@ void Telephony::Impl::on_drained(Call& c) {
 void Telephony::Impl::on_digit(Call& c, char key) {
   if (c.state == Call::State::kIvr && c.entry && !c.entry->menu.empty()) {
     auto it = c.entry->menu.find(key);
-    c.player.clear();
+    c.media->with_player([](Player& p) { p.clear(); });
     if (it == c.entry->menu.end()) {
       spdlog::info("[sip][call={}] not a menu choice", c.id);
       c.menu_deadline_ms = 0;
@@ -113,7 +113,7 @@ void Telephony::Impl::ivr_tick() {
       }
     }
     if (c.state == Call::State::kWaiting && c.next_announce_ms && now >= c.next_announce_ms &&
-        !c.player.playing_prompt()) {
+        !c.media->with_player([](Player& p) { return p.playing_prompt(); })) {
       c.next_announce_ms = now + static_cast<std::uint64_t>(c.entry->announce_every_s) * 1000;
       announce_position(c);
     }
@@ -167,7 +167,7 @@ void Telephony::Impl::request_callback(Call& c) {
     auto it = calls.find(id);
     if (it == calls.end()) return;
     Call& call = *it->second;
-    call.player.clear();
+    call.media->with_player([](Player& p) { p.clear(); });
     if (!v) {
       spdlog::info("[sip][call={}] callback refused: {}", id, v.error().message);
       play(call, {"invalid"});

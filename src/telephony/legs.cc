@@ -11,7 +11,11 @@ std::unique_ptr<Leg> Telephony::Impl::new_leg(Call* call) {
   leg->tel = this;
   leg->call = call;
   leg->rtp_in = &Impl::on_rtp;
-  if (!call->media) call->media = plane->new_session();
+  if (!call->media) {
+    call->media = plane->new_session();
+    call->media->tag = call->id;
+    call->media->set_player(moh.get(), &rtp_counter("moh"));  // prompts, then music, for the caller
+  }
   auto port = plane->open(call->media);
   if (!port) {
     spdlog::error("[sip] {}", port.error().message);
@@ -147,6 +151,10 @@ void Telephony::Impl::reroute(Call& c) {
     if (l && l->rtp) l->rtp->set_route(route_of(l));
   };
   set(c.caller.get());
+  // Music and prompts for the caller while not in conversation (queue, IVR, hold, goodbye).
+  Leg* caller = c.caller.get();
+  bool plays = caller && !caller->closed && caller->sess && (c.state != Call::State::kBridged || c.held);
+  c.media->play_to(plays ? caller->rtp : nullptr);
   for (auto& [a, l] : c.agents) set(l.get());
   set(c.consult.get());
   if (c.monitor) reroute_monitor(c);

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,23 +33,85 @@ namespace {
 bool is_audio(std::uint8_t pt) { return pt == 0 || pt == 8; }
 }  // namespace
 
-// One media thread: its epoll set and the ports it polls.
+// One media thread: its epoll set, the ports it polls, the sessions it plays.
 struct MediaWorker {
-  int ep = -1, wake = -1;
+  static inline char tick_marker;  // the epoll tag of the 20 ms timer (the wake-up eventfd's is nullptr)
+  int ep = -1, wake = -1, tick = -1;
   std::thread thread;
   MediaPlane::Sink sink;
+  MediaPlane::DrainedSink drained;
   std::mutex mu;  // guards the fields below it
   bool stopping = false, stopped = false;
   std::vector<std::shared_ptr<RtpPort>> added, retired;
+  std::vector<std::shared_ptr<MediaSession>> players_added;
   std::atomic<bool> pending{false};
   // Media thread only.
   std::unordered_map<RtpPort*, std::shared_ptr<RtpPort>> ports;
+  std::vector<std::shared_ptr<MediaSession>> playing;
+  bool ticking = false;
   std::vector<std::pair<metrics::Counter*, std::uint64_t>> counts;  // flushed after each batch
   std::atomic<std::uint64_t> received{0}, relayed{0}, forwarded{0}, malformed{0};
 
   ~MediaWorker() {
     if (ep >= 0) ::close(ep);
     if (wake >= 0) ::close(wake);
+    if (tick >= 0) ::close(tick);
+  }
+
+  void add_player(std::shared_ptr<MediaSession> s) {
+    std::lock_guard l(mu);
+    if (stopped) return;
+    players_added.push_back(std::move(s));
+    pending.store(true, std::memory_order_release);
+    poke();
+  }
+
+  void arm(bool on) {
+    if (on == ticking) return;
+    itimerspec its{};
+    if (on) its.it_interval.tv_nsec = its.it_value.tv_nsec = 20'000'000;
+    timerfd_settime(tick, 0, &its, nullptr);
+    ticking = on;
+  }
+
+  // Every 20 ms while a session plays: its next frame (two when a tick was missed).
+  void on_tick() {
+    std::uint64_t expirations = 0;
+    if (::read(tick, &expirations, sizeof expirations) != sizeof expirations || expirations == 0) return;
+    int frames = expirations > 1 ? 2 : 1;
+    std::vector<std::shared_ptr<MediaSession>> done;
+    std::size_t keep = 0;
+    for (std::size_t i = 0; i < playing.size(); ++i) {
+      MediaSession& s = *playing[i];
+      bool drained_now = false, stays = true;
+      {
+        std::lock_guard l(s.mu_);
+        RtpPort* to = s.play_to_.get();
+        if (!to || to->closed_) {
+          s.listed_ = false;
+          s.play_to_.reset();
+          stays = false;
+        } else if (to->remote_len_ != 0) {  // nowhere to send yet (a late offer): the playlist waits
+          for (int k = 0; k < frames; ++k) {
+            std::string_view f = s.player_.next_frame(to->codec_);
+            std::uint8_t pkt[kRtpHeaderSize + kFrameSamples];
+            std::size_t n = std::min(f.size(), kFrameSamples);
+            std::memcpy(pkt + kRtpHeaderSize, f.data(), n);
+            if (to->send_locked(pkt, kRtpHeaderSize + n, static_cast<std::uint8_t>(to->codec_), s.cursor_.frame == 0,
+                                s.cursor_.timestamp))
+              count(s.played_);
+            s.cursor_.advance();
+            drained_now |= s.player_.take_drained();
+          }
+        }
+      }
+      if (drained_now) done.push_back(playing[i]);
+      if (stays) playing[keep++] = std::move(playing[i]);
+    }
+    playing.resize(keep);
+    if (playing.empty()) arm(false);
+    if (drained)
+      for (auto& s : done) drained(s);
   }
 
   void poke() {
@@ -88,10 +151,14 @@ struct MediaWorker {
       ports.erase(p.get());
     }
     retired.clear();
+    for (auto& s : players_added) playing.push_back(std::move(s));
+    players_added.clear();
+    if (!playing.empty()) arm(true);
     if (stopping) {
       stopped = true;
       for (auto& [raw, p] : ports) epoll_ctl(ep, EPOLL_CTL_DEL, p->fd_, nullptr);
       ports.clear();
+      playing.clear();
     }
     return !stopping;
   }
@@ -112,6 +179,10 @@ struct MediaWorker {
         if (!evs[i].data.ptr) {
           std::uint64_t v;
           [[maybe_unused]] auto r = ::read(wake, &v, sizeof v);
+          continue;
+        }
+        if (evs[i].data.ptr == &tick_marker) {
+          on_tick();
           continue;
         }
         handle(*static_cast<RtpPort*>(evs[i].data.ptr));
@@ -242,8 +313,25 @@ void RtpPort::close() {
   if (auto w = session_->worker_) w->retire(shared_from_this());
 }
 
+// ---------------------------------------------------------------- MediaSession
+void MediaSession::set_player(const MohAudio* music, metrics::Counter* sent) {
+  std::lock_guard l(mu_);
+  player_ = Player(music);
+  played_ = sent;
+}
+
+void MediaSession::play_to(const std::shared_ptr<RtpPort>& to) {
+  bool list = false;
+  {
+    std::lock_guard l(mu_);
+    play_to_ = to;
+    if (to && !listed_) list = listed_ = true;
+  }
+  if (list && worker_) worker_->add_player(shared_from_this());
+}
+
 // ---------------------------------------------------------------- MediaPlane
-Result<std::unique_ptr<MediaPlane>> MediaPlane::start(Options o, Sink sink) {
+Result<std::unique_ptr<MediaPlane>> MediaPlane::start(Options o, Sink sink, DrainedSink drained) {
   std::unique_ptr<MediaPlane> plane(new MediaPlane());
   auto* v4 = reinterpret_cast<sockaddr_in*>(&plane->bind_);
   auto* v6 = reinterpret_cast<sockaddr_in6*>(&plane->bind_);
@@ -264,14 +352,18 @@ Result<std::unique_ptr<MediaPlane>> MediaPlane::start(Options o, Sink sink) {
   for (int i = 0; i < o.threads; ++i) {
     auto w = std::make_shared<MediaWorker>();
     w->sink = sink;
+    w->drained = drained;
     w->ep = epoll_create1(EPOLL_CLOEXEC);
     w->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (w->ep < 0 || w->wake < 0)
+    w->tick = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (w->ep < 0 || w->wake < 0 || w->tick < 0)
       return Error{ErrorCode::kInternal, fmt::format("media thread: {}", std::strerror(errno)), "media"};
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.ptr = nullptr;
     epoll_ctl(w->ep, EPOLL_CTL_ADD, w->wake, &ev);
+    ev.data.ptr = &MediaWorker::tick_marker;
+    epoll_ctl(w->ep, EPOLL_CTL_ADD, w->tick, &ev);
     w->thread = std::thread([raw = w.get()] { raw->run(); });
     plane->workers_.push_back(std::move(w));
   }
@@ -294,6 +386,7 @@ MediaPlane::~MediaPlane() {
     w->stopped = true;
     w->added.clear();
     w->retired.clear();
+    w->players_added.clear();
   }
 }
 

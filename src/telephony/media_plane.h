@@ -17,10 +17,16 @@
 //     G.711 audio, such as RFC 4733 key presses) for the control thread to use.
 // The first packet latches the port's remote address (symmetric RTP).
 //
+// A session also plays: its Player (prompts, then music on hold) sends one
+// 20 ms frame to the port given to play_to() on each tick of its media
+// thread's 20 ms timer; a late tick catches up one frame at most. When a
+// playlist has been played out, the drained sink is told (the IVR's next step).
+//
 // Threading contract: a session's mutex guards its recorder pointer and its
 // ports' routes, remote addresses, codecs and sequence numbers. The media
-// thread holds it while it handles one packet; every RtpPort/MediaSession
-// method below takes it. The sink runs on a media thread, without the lock.
+// thread holds it while it handles one packet or plays one frame; every
+// RtpPort/MediaSession method below takes it. The sinks run on a media
+// thread, without the lock.
 //
 // Plain C++ (POSIX sockets and epoll; no libre): unit-tested and sanitized.
 #include <sys/socket.h>
@@ -36,6 +42,8 @@
 
 #include "core/result.h"
 #include "metrics/counter.h"
+#include "telephony/moh.h"
+#include "telephony/player.h"
 #include "telephony/recorder.h"
 #include "telephony/rtp.h"
 #include "telephony/sdp.h"
@@ -57,7 +65,7 @@ struct RtpRoute {
   metrics::Counter* relayed = nullptr;          // counts packets relayed (may be null)
 };
 
-class MediaSession {
+class MediaSession : public std::enable_shared_from_this<MediaSession> {
  public:
   // The recorder the media thread writes routed audio to (nullptr: none). The
   // caller keeps ownership: it sets nullptr (or another) before destroying one.
@@ -72,6 +80,21 @@ class MediaSession {
     return f();
   }
 
+  // What the session plays: music after the playlist (nullptr: silence), and
+  // the counter of frames sent (may be null). Before play_to().
+  void set_player(const MohAudio* music, metrics::Counter* sent);
+  // Runs f(Player&) under the lock (enqueue prompts, clear, playing_prompt).
+  template <class F>
+  auto with_player(F&& f) {
+    std::lock_guard l(mu_);
+    return f(player_);
+  }
+  // From the next tick on, plays to `to` (in its codec; frames wait until it
+  // has a remote address); nullptr stops. Idempotent.
+  void play_to(const std::shared_ptr<RtpPort>& to);
+
+  std::uint64_t tag = 0;  // the control thread's name for the session (its call's id)
+
  private:
   friend class MediaPlane;
   friend class RtpPort;
@@ -79,6 +102,12 @@ class MediaSession {
   std::mutex mu_;
   WavRecorder* rec_ = nullptr;
   std::shared_ptr<MediaWorker> worker_;
+  // Playback, guarded by mu_.
+  Player player_{nullptr};
+  MohCursor cursor_;
+  std::shared_ptr<RtpPort> play_to_;
+  metrics::Counter* played_ = nullptr;
+  bool listed_ = false;  // in the worker's list of sessions that play
 };
 
 // One leg's RTP socket. Made by MediaPlane::open; closed by close() (or when
@@ -154,9 +183,10 @@ class MediaPlane {
     std::uint64_t received = 0, relayed = 0, forwarded = 0, malformed = 0;
   };
   using Sink = std::function<void(ForwardedRtp)>;
+  using DrainedSink = std::function<void(std::shared_ptr<MediaSession>)>;  // a playlist was played out
 
   // Starts the media threads. An error if the address does not parse or a thread cannot start.
-  static Result<std::unique_ptr<MediaPlane>> start(Options o, Sink sink);
+  static Result<std::unique_ptr<MediaPlane>> start(Options o, Sink sink, DrainedSink drained = nullptr);
   ~MediaPlane();  // stops and joins the threads; ports still open stop being polled
 
   std::shared_ptr<MediaSession> new_session();

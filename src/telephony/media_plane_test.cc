@@ -233,6 +233,64 @@ TEST_F(Plane, PortsAreEvenDistinctAndInRange) {
   for (auto& p : ports) p->close();
 }
 
+// Playback: a session plays its playlist, then music (silence here), every 20 ms to one port.
+TEST(MediaPlanePlayback, PlaysEvery20MsTellsWhenDrainedAndStops) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::uint64_t> drained;
+  auto started = MediaPlane::start({"127.0.0.1", 41000, 41999, 1}, nullptr, [&](std::shared_ptr<MediaSession> s) {
+    std::lock_guard l(mu);
+    drained.push_back(s->tag);
+    cv.notify_all();
+  });
+  ASSERT_TRUE(started);
+  auto plane = std::move(*started);
+  auto s = plane->new_session();
+  s->tag = 77;
+  metrics::Counter sent;
+  s->set_player(nullptr, &sent);
+  auto port = *plane->open(s);
+  Peer caller;
+  port->set_remote(reinterpret_cast<sockaddr*>(&caller.addr), sizeof caller.addr);
+  port->set_codec(Codec::kPcma);
+  s->with_player([](Player& p) { p.enqueue(Clip(std::vector<std::int16_t>(480, 1000))); });  // 3 frames
+  auto t0 = std::chrono::steady_clock::now();
+  s->play_to(port);
+  std::vector<RtpHeader> got;
+  for (int i = 0; i < 8; ++i) {
+    auto p = caller.recv();
+    ASSERT_TRUE(p) << "frame " << i;
+    EXPECT_EQ(p->second.size(), 160u);
+    EXPECT_EQ(p->first.pt, 8) << "in the port's codec";
+    got.push_back(p->first);
+    if (i < 3) EXPECT_EQ(p->second[0], linear_to_alaw(1000)) << "the prompt first";
+    else EXPECT_EQ(p->second[0], linear_to_alaw(0)) << "then silence";
+  }
+  auto elapsed = std::chrono::steady_clock::now() - t0;
+  EXPECT_GE(elapsed, 120ms) << "paced, not a burst";
+  EXPECT_TRUE(got[0].marker);
+  for (std::size_t i = 1; i < got.size(); ++i) {
+    EXPECT_FALSE(got[i].marker);
+    EXPECT_EQ(static_cast<std::uint16_t>(got[i].seq), static_cast<std::uint16_t>(got[i - 1].seq + 1));
+    EXPECT_EQ(got[i].ts - got[i - 1].ts, 160u);
+    EXPECT_EQ(got[i].ssrc, port->ssrc());
+  }
+  {
+    std::unique_lock l(mu);
+    ASSERT_TRUE(cv.wait_for(l, 2s, [&] { return !drained.empty(); }));
+    EXPECT_EQ(drained, std::vector<std::uint64_t>{77}) << "once, after the playlist";
+  }
+  s->play_to(nullptr);
+  std::this_thread::sleep_for(60ms);
+  while (caller.recv(50ms)) {
+  }
+  EXPECT_FALSE(caller.recv(100ms)) << "stopped";
+  EXPECT_GE(sent.value(), 8);
+  s->play_to(port);  // and again
+  EXPECT_TRUE(caller.recv());
+  port->close();
+}
+
 TEST(MediaPlaneStart, BadAddressOrRangeIsAClearError) {
   auto bad = MediaPlane::start({"not-an-ip", 1000, 2000, 1}, nullptr);
   ASSERT_FALSE(bad);

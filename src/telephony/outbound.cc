@@ -79,7 +79,6 @@ void Telephony::Impl::on_outbound_started(OutboundRequest req, AgentId agent, Co
   call->interaction = iid;
   call->state = Call::State::kBridged;  // connected in the ACD; `bridged` waits for both answers
   call->codec_known = false;            // the agent's phone chooses; the trunk is offered that codec
-  call->player = Player(moh.get());     // music when the agent holds the customer
   call->caller = new_leg(call.get());
   if (!call->caller) return fail(Error{ErrorCode::kUnavailable, "no RTP port for the call", {}});
   Call& c = *call;

@@ -16,7 +16,7 @@
 
 namespace sb::telephony {
 
-// One per call leg; used from one thread (the SIP thread).
+// One per call; not thread-safe: the media plane uses it under its session's lock.
 class Player {
  public:
   // `music` is played after the playlist; it must outlive the Player.

@@ -79,8 +79,14 @@ Status Telephony::Impl::setup() {
   int threads = opts.media_threads > 0 ? opts.media_threads
                                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::shared_ptr<Gate> g = gate;
-  auto started_plane = MediaPlane::start({buf, opts.rtp_min_port, opts.rtp_max_port, threads},
-                                         [this, g](ForwardedRtp f) { g->post([this, f] { on_media(f); }); });
+  auto started_plane = MediaPlane::start(
+      {buf, opts.rtp_min_port, opts.rtp_max_port, threads},
+      [this, g](ForwardedRtp f) { g->post([this, f] { on_media(f); }); },
+      [this, g](std::shared_ptr<MediaSession> s) {  // a playlist was played out: the IVR's next step
+        g->post([this, id = s->tag] {
+          if (auto it = calls.find(id); it != calls.end()) on_drained(*it->second);
+        });
+      });
   if (!started_plane) return started_plane.error();
   plane = std::move(*started_plane);
   spdlog::info("[sip] media: {} thread(s), RTP ports {}-{}", threads, opts.rtp_min_port, opts.rtp_max_port);
@@ -90,7 +96,6 @@ Status Telephony::Impl::setup() {
 }
 
 void Telephony::Impl::teardown() {
-  tmr_cancel(&moh_tmr);
   tmr_cancel(&prune_tmr);
   tmr_cancel(&stop_tmr);
   calls.clear();
