@@ -151,10 +151,15 @@ void Telephony::Impl::reroute(Call& c) {
     if (l && l->rtp) l->rtp->set_route(route_of(l));
   };
   set(c.caller.get());
-  // Music and prompts for the caller while not in conversation (queue, IVR, hold, goodbye).
+  // Music and prompts for the caller while not in conversation (queue, IVR,
+  // hold, goodbye); ringback for the agent while an outbound call's customer rings.
   Leg* caller = c.caller.get();
   bool plays = caller && !caller->closed && caller->sess && (c.state != Call::State::kBridged || c.held);
-  c.media->play_to(plays ? caller->rtp : nullptr);
+  Leg* dialling_agent = nullptr;
+  if (c.outbound)
+    if (auto a = c.agents.find(c.dial_agent.value); a != c.agents.end() && a->second->established && !a->second->closed)
+      dialling_agent = a->second.get();
+  c.media->play_to(dialling_agent ? dialling_agent->rtp : plays ? caller->rtp : nullptr);
   for (auto& [a, l] : c.agents) set(l.get());
   set(c.consult.get());
   if (c.monitor) reroute_monitor(c);

@@ -106,6 +106,12 @@ void Telephony::Impl::on_outbound_started(OutboundRequest req, AgentId agent, Co
 void Telephony::Impl::dial_customer(Call& c) {
   auto al = c.agents.find(c.dial_agent.value);
   if (al == c.agents.end()) return outbound_failed(c, 0, "the agent's leg is gone");
+  // The agent hears ringback until the customer answers (cadences for the whole ring time).
+  c.media->with_player([n = c.trunk.ring_timeout_s / 5 + 1](Player& p) {
+    p.clear();
+    for (int i = 0; i < n; ++i) p.enqueue(ringback_clip());
+  });
+  reroute(c);
   Leg& leg = *c.caller;
   mbuf* desc = make_mbuf(local_sdp(leg, {al->second->codec}));
   const TrunkConfig& t = c.trunk;
@@ -155,6 +161,7 @@ bool Telephony::Impl::on_outbound_estab(Leg& leg) {
   }
   tmr_cancel(&c.ring_timer.t);
   c.outbound = false;  // from here on an ordinary bridged call: hang-ups, hold, transfers as for inbound calls
+  c.media->with_player([](Player& p) { p.clear(); });  // no more ringback (a later hold plays music)
   c.bridged = al->second.get();
   c.caller->rtp->mark();
   c.bridged->rtp->mark();

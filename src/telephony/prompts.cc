@@ -74,6 +74,14 @@ Result<PromptLibrary> PromptLibrary::load(const std::string& dir) {
   return lib;
 }
 
+Clip ringback_clip() {
+  constexpr double kPi = 3.14159265358979;
+  std::vector<std::int16_t> s(static_cast<std::size_t>(5 * kPromptSampleRate), 0);
+  for (int i = 0; i < kPromptSampleRate; ++i)
+    s[static_cast<std::size_t>(i)] = static_cast<std::int16_t>(8000 * std::sin(2 * kPi * 425 * i / double(kPromptSampleRate)));
+  return Clip(std::move(s));
+}
+
 PromptLibrary PromptLibrary::beeps() {
   constexpr double kPi = 3.14159265358979;
   std::vector<std::int16_t> s(2400, 0);  // 150 ms of 1 kHz, then 150 ms of silence

@@ -28,6 +28,10 @@ class Clip {
   std::shared_ptr<const std::vector<std::int16_t>> samples_;  // never null
 };
 
+// One cadence of ringback, what a caller hears while the far phone rings:
+// 425 Hz for 1 s, then 4 s of silence (ETSI ES 201 970, used across Europe).
+Clip ringback_clip();
+
 // Reads one raw little-endian 16-bit file. Errors name the file: missing,
 // empty, odd size, or longer than 10 minutes.
 Result<Clip> load_clip(const std::string& path);

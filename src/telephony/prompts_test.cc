@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
+
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -142,6 +145,20 @@ TEST(Prompts, TheBuiltPromptsAreComplete) {
     for (std::int16_t s : c->samples()) peak = std::max(peak, std::abs(static_cast<int>(s)));
     EXPECT_GT(peak, 2000) << n;
   }
+}
+
+TEST(Ringback, OneSecondOf425HzThenFourOfSilence) {
+  Clip c = ringback_clip();
+  ASSERT_EQ(c.size(), 5u * kPromptSampleRate);
+  auto s = c.samples();
+  int crossings = 0, peak = 0;
+  for (std::size_t i = 1; i < static_cast<std::size_t>(kPromptSampleRate); ++i) {
+    if ((s[i - 1] < 0) != (s[i] < 0)) ++crossings;
+    peak = std::max(peak, std::abs(static_cast<int>(s[i])));
+  }
+  EXPECT_NEAR(crossings, 850, 4) << "425 Hz: two zero crossings a cycle";
+  EXPECT_GT(peak, 7000);
+  EXPECT_TRUE(std::all_of(s.begin() + kPromptSampleRate, s.end(), [](std::int16_t v) { return v == 0; }));
 }
 
 }  // namespace

@@ -260,8 +260,9 @@ class Trunk(SipTestCase):
         self.register("anna", phone_port)
         self.ready_fresh("anna")
         phone = trunk = None
+        media = RtpEndpoint()
         try:
-            phone = self.sipp("agent_answer.xml", local_port=phone_port, keys={"rtp_port": 9})
+            phone = self.sipp("agent_answer.xml", local_port=phone_port, keys={"rtp_port": media.port})
             trunk = self.sipp("trunk_no_answer.xml", local_port=self.trunk_port)
             self.wait_listening(phone_port, self.trunk_port)
             st, r = self.call("anna", {"to": "+48600100202"})
@@ -269,6 +270,14 @@ class Trunk(SipTestCase):
             iid = r["interaction"]
             self.finish(trunk, "trunk (rings, gets CANCEL after ring_timeout 3 s)")
             self.finish(phone, "agent phone (gets BYE)")
+            # While the customer's phone rang, the agent heard ringback: 1 s of 425 Hz, then silence.
+            heard = media.received(pt=0)
+            self.assertGreater(len(heard), 100, "about 3 s of ringback frames")
+            tone, quiet = heard[:45], heard[55:100]
+            self.assertTrue(all(len(set(p[5])) > 10 for p in tone), "the first second is a tone")
+            self.assertTrue(all(set(p[5]) <= {0xFF, 0x7F} for p in quiet), "then µ-law silence")
+            seqs = [p[2] for p in heard]
+            self.assertEqual(seqs, list(range(seqs[0], seqs[0] + len(seqs))), "one stream, no gaps")
             it = self.wait_state(iid, "ended")
             self.assertEqual(it["data"]["outcome"], "not_reached", it)
             self.assertEqual(it["data"]["sip_status"], 408, it)
@@ -279,6 +288,7 @@ class Trunk(SipTestCase):
             wait_until(lambda: self.metrics().get("switchboard_sip_dialogs") == 0, what="dialogs freed")
         finally:
             self.kill_all(phone, trunk)
+            media.close()
 
     def test_4_accepted_callback_dials_out(self):
         phone_port = self.anna_port
