@@ -309,6 +309,7 @@ void RtpPort::close() {
     if (closed_) return;
     closed_ = true;
     route_ = {};  // lets go of the port it relayed to
+    if (session_->play_to_.get() == this) session_->play_to_.reset();  // (a cycle: the session and its port)
   }
   if (auto w = session_->worker_) w->retire(shared_from_this());
 }
