@@ -66,6 +66,7 @@ i64 now_ns(clockid_t c = CLOCK_MONOTONIC) {
   return i64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
+// A benchmark tool's fatal error (bad option, socket failure): the message, exit status 2. Not a test.
 [[noreturn]] void die(const std::string& m) {
   std::fprintf(stderr, "rtp_load: %s\n", m.c_str());
   std::exit(2);

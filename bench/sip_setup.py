@@ -64,7 +64,7 @@ def call(url, method, path, body=None, token=None):
 def must(url, method, path, body=None, token=None):
     st, j = call(url, method, path, body, token)
     if st // 100 != 2:
-        sys.exit(f"{method} {path}: {st} {j}")
+        sys.exit(f"{method} {path}: {st} {j}")  # benchmark set-up cannot go on: say why and stop (not a test)
     return j
 
 
@@ -170,13 +170,13 @@ def register(sip_port, n, contact_port):
                     del pending[u]
                     done.add(u)
                 else:
-                    sys.exit(f"REGISTER {u}: {data.splitlines()[0]}")
+                    sys.exit(f"REGISTER {u}: {data.splitlines()[0]}")  # a refused phone: the bench would be wrong
         except socket.timeout:
             for u in batch:  # lost on the way: start again
                 if u in pending:
                     pending[u] = 1
     if pending:
-        sys.exit(f"REGISTER: {len(pending)} of {n} phones not registered")
+        sys.exit(f"REGISTER: {len(pending)} of {n} phones not registered")  # set-up failed: stop with the count
 
 
 def check(url):
@@ -333,7 +333,7 @@ def main():
         print(json.dumps({"successful": ok, "failed": failed, "rtt_n": len(rtts), "rtt_p50_ms": pctl(rtts, 50),
                           "rtt_p99_ms": pctl(rtts, 99), "rtt_max_ms": pctl(rtts, 100)}))
     else:
-        sys.exit(__doc__)
+        sys.exit(__doc__)  # unknown sub-command: print the usage and stop
 
 
 if __name__ == "__main__":

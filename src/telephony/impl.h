@@ -105,7 +105,7 @@ struct OwnedTimer {
 struct Leg {
   // What the SIP thread does with the packets the media plane forwards from
   // this leg's port (see Impl::reroute); set by whoever made the leg.
-  using RtpIn = void (*)(Leg&, const RtpHeader&, std::uint8_t* payload, std::size_t size);
+  using RtpIn = void (*)(Leg&, const RtpHeader&, const std::uint8_t* payload, std::size_t size);
   Telephony::Impl* tel = nullptr;
   Call* call = nullptr;
   std::optional<AgentId> agent;  // set on agent legs (and on a consultation's leg: the agent consulted)
@@ -336,7 +336,7 @@ struct Telephony::Impl {
   static void on_close(int err, const sip_msg* msg, void* arg);
 
   // Forwarded packets of callers' and agents' legs: IVR key presses, and audio for a supervisor's mix.
-  static void on_rtp(Leg& leg, const RtpHeader& hdr, std::uint8_t* payload, std::size_t size);
+  static void on_rtp(Leg& leg, const RtpHeader& hdr, const std::uint8_t* payload, std::size_t size);
 
   // ---------------------------------------------------------------- inbound calls
   static void on_invite(const sip_msg* msg, void* arg) { static_cast<Impl*>(arg)->handle_invite(msg); }

@@ -105,7 +105,7 @@ void Telephony::Impl::on_close(int err, const sip_msg* msg, void* arg) {
   else self->on_caller_closed(*leg->call, err, msg);
 }
 
-void Telephony::Impl::on_rtp(Leg& leg, const RtpHeader& hdr, std::uint8_t* payload, std::size_t size) {
+void Telephony::Impl::on_rtp(Leg& leg, const RtpHeader& hdr, const std::uint8_t* payload, std::size_t size) {
   if (leg.closed || !leg.call) return;
   Call& c = *leg.call;
   if (leg.dtmf_pt && hdr.pt == *leg.dtmf_pt && &leg == c.caller.get() && c.state != Call::State::kBridged) {
@@ -121,8 +121,7 @@ void Telephony::Impl::on_rtp(Leg& leg, const RtpHeader& hdr, std::uint8_t* paylo
 void Telephony::Impl::on_media(const ForwardedRtp& f) {
   auto* leg = static_cast<Leg*>(f.port->owner);
   if (!leg || !leg->rtp_in) return;  // the leg is gone
-  std::vector<std::uint8_t> payload = f.payload;
-  leg->rtp_in(*leg, f.header, payload.data(), payload.size());
+  leg->rtp_in(*leg, f.header, f.payload.data(), f.payload.size());
 }
 
 void Telephony::Impl::reroute(Call& c) {

@@ -103,7 +103,7 @@ Monitor* monitor_of(Leg* leg) {
   return leg->call->monitor.get();
 }
 
-void on_sup_rtp(Leg& leg, const RtpHeader& hdr, std::uint8_t* payload, std::size_t size) {
+void on_sup_rtp(Leg& leg, const RtpHeader& hdr, const std::uint8_t* payload, std::size_t size) {
   Monitor* m = monitor_of(&leg);
   if (!m) return;
   if (!m->live || m->mode == MonitorMode::kListen) return;  // listen: the supervisor's audio is dropped undecoded

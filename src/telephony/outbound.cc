@@ -165,7 +165,8 @@ bool Telephony::Impl::on_outbound_estab(Leg& leg) {
   c.bridged = al->second.get();
   c.caller->rtp->mark();
   c.bridged->rtp->mark();
-  start_recording(c);  // reroute()s: the two legs are relayed and recorded
+  start_recording(c);
+  reroute(c);  // the two legs are relayed (and recorded); also when recording is off
   spdlog::info("[sip][call={}][interaction={}] customer answered: bridged", c.id, c.interaction->value);
   execute(service::commands::call_event(*c.interaction, "call.answered",
                                         {{"interaction", c.interaction->value}, {"leg", "customer"}}),
