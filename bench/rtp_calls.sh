@@ -9,7 +9,8 @@
 # Environment: CALLS (levels, each on a fresh server, default "500 1000 2000"), RATE (set-up calls/s, default 200), HOLD (s of
 # measurement per level, default 10), SETUP_TIMEOUT (s, default 15), NO_RECORD=1 (make recordings fail to
 # open, to measure the relay without the WAV recorder), SEED_ONLY=1 (create
-# the agents' seed data dir and stop), PERF=1 (perf record of the server per
+# the agents' seed data dir and stop), MEDIA_PRIORITY=normal|high|realtime (the server's
+# sip.media_priority), PERF=1 (perf record of the server per
 # level, kept with KEEP_DATA=1), KEEP_DATA=1.
 # Ports: SIP 5995, agents' phones (rtp_load) 5996, HTTP 18991.
 # The agents (one per concurrent call: voice is exclusive) are created once
@@ -52,6 +53,7 @@ trap 'exit 130' INT TERM
 
 start_server() {
   "$BIN" serve --demo --data "$W/data" --http "127.0.0.1:$HTTP_PORT" --sip "127.0.0.1:$SIP_PORT" --log-level warn \
+    --sip-media-priority "${MEDIA_PRIORITY:-normal}" \
     >"$W/server.out" 2>>"$W/server.log" &
   SB=$!; PIDS+=($SB)
   for _ in $(seq 300); do grep -q '^READY ' "$W/server.out" 2>/dev/null && return 0; sleep 0.1; done
@@ -79,7 +81,8 @@ for n in $CALLS; do
   $SETUP register "$SIP_PORT" "$n" "$PHONE_PORT" || exit 1
   $SETUP ready "$URL" "$n" || exit 1
   echo "-- $n concurrent calls (set-up at $RATE/s, $HOLD s window): fresh server pid $SB from the seed, $n phones" \
-       "registered (Contact 127.0.0.1:$PHONE_PORT), $n agents ready, recording $([ -n "${NO_RECORD:-}" ] && echo off || echo on)"
+       "registered (Contact 127.0.0.1:$PHONE_PORT), $n agents ready, recording $([ -n "${NO_RECORD:-}" ] && echo off || echo on)," \
+       "media threads' priority ${MEDIA_PRIORITY:-normal}"
   pf=
   if [ -n "${PERF:-}" ]; then perf record -F 199 --call-graph dwarf,16384 -o "$W/perf-$n.data" -p $SB >/dev/null 2>&1 & pf=$!; PIDS+=($pf); fi
   "$LOAD" --server "127.0.0.1:$SIP_PORT" --number 900 --sip-port "$PHONE_PORT" --calls "$n" --rate "$RATE" \

@@ -15,7 +15,9 @@
 // minus packets received), RFC 3550 interarrival jitter (J += (|D|-J)/16 on
 // transit times; since sender and receiver share a clock, what it shows is
 // what the path through Switchboard adds), one-way transit, and gaps (an
-// interarrival time over --gap-ms, default 60 ms: an audible drop-out).
+// interarrival time over --gap-ms, default 60 ms: an audible drop-out), told
+// apart by cause: the path (the arrival interval exceeds the send interval by
+// more than gap-ms - 20 ms) or this program's own sending falling behind.
 //
 // Timeline: calls are set up at --rate per second until all N are bridged
 // (both phones sending), then a measurement window of --hold seconds, then
@@ -135,10 +137,15 @@ struct RxStats {                // one received stream (keyed by the sender's id
   uint64_t received = 0;
   uint32_t min_seq = UINT32_MAX, max_seq = 0;
   bool have_last = false;
-  i64 last_transit = 0, last_arrival = 0;
+  i64 last_transit = 0, last_arrival = 0, last_sent = 0;
   double jitter_ns = 0;         // RFC 3550, in ns
   i64 max_gap_ns = 0;
   int gaps = 0;                 // interarrival > gap
+  // Of those, the ones the path alone makes: the arrival interval minus the
+  // send interval (the delay the relay added) would turn 20 ms pacing into a
+  // gap. The others come from this program's own sending falling behind.
+  int path_gaps = 0;
+  i64 max_path_added_ns = 0;
   uint64_t out_of_order = 0;
 };
 
@@ -622,12 +629,16 @@ struct Load {
               double d = std::fabs(double(transit - st.last_transit));
               st.jitter_ns += (d - st.jitter_ns) / 16.0;
               i64 gap = arrival - st.last_arrival;
+              i64 added = gap - (sent_at - st.last_sent);
               st.max_gap_ns = std::max(st.max_gap_ns, gap);
+              st.max_path_added_ns = std::max(st.max_path_added_ns, added);
               if (gap > gap_ns) ++st.gaps;
+              if (gap > gap_ns && added + 20000000 > gap_ns) ++st.path_gaps;
             }
             st.have_last = true;
             st.last_transit = transit;
             st.last_arrival = arrival;
+            st.last_sent = sent_at;
             transits.push_back(transit);
           }
         }
@@ -854,8 +865,8 @@ int main(int argc, char** argv) {
     const char* name = "";
     int lo = 0, hi = 0;
     uint64_t rcv = 0, expected = 0;
-    int streams = 0, gap_streams = 0, gaps = 0;
-    i64 max_gap = 0;
+    int streams = 0, gap_streams = 0, gaps = 0, path_gaps = 0, path_gap_streams = 0;
+    i64 max_gap = 0, max_added = 0;
     std::vector<double> jitter_ms;
   } dirs[2];
   dirs[0].name = "caller->agent", dirs[0].lo = 0, dirs[0].hi = o.calls;
@@ -870,6 +881,9 @@ int main(int argc, char** argv) {
       d.gaps += s.gaps;
       d.gap_streams += s.gaps > 0;
       d.max_gap = std::max(d.max_gap, s.max_gap_ns);
+      d.path_gaps += s.path_gaps;
+      d.path_gap_streams += s.path_gaps > 0;
+      d.max_added = std::max(d.max_added, s.max_path_added_ns);
       d.jitter_ms.push_back(s.jitter_ns / 1e6);
     }
   }
@@ -896,6 +910,9 @@ int main(int argc, char** argv) {
                 d.name, d.streams, (unsigned long long)d.rcv, (unsigned long long)d.expected, loss,
                 d.jitter_ms.empty() ? 0 : [&] { double s = 0; for (double j : d.jitter_ms) s += j; return s / d.jitter_ms.size(); }(),
                 pct(d.jitter_ms, 99), pct(d.jitter_ms, 100), o.gap_ms, d.gaps, d.gap_streams, d.max_gap / 1e6);
+    std::printf("  of those gaps, made by the path through Switchboard (it delayed a packet by over %d ms more than the one "
+                "before): %d in %d streams; the most it added between two packets: %.1f ms\n",
+                o.gap_ms - 20, d.path_gaps, d.path_gap_streams, d.max_added / 1e6);
     worst_gap_ms = std::max<int>(worst_gap_ms, static_cast<int>(d.max_gap / 1000000));
   }
   std::printf("transit through Switchboard (send -> kernel arrival): p50 %.3f ms p99 %.3f ms max %.3f ms\n",

@@ -30,6 +30,11 @@ constexpr KeySpec kKeys[] = {
      "SWITCHBOARD_RECORDINGS_RETENTION", "--recordings-retention"},
     {"sip.media_threads", kInt, "0", "Threads relaying RTP (0: one per core); each call's media stays on one of them",
      "SWITCHBOARD_SIP_MEDIA_THREADS", "--sip-media-threads"},
+    {"sip.media_priority", kString, "normal",
+     "Scheduling of the RTP threads: normal; high (nice -10); realtime (SCHED_RR, as media servers run). high and "
+     "realtime need CAP_SYS_NICE or an RLIMIT_NICE/RLIMIT_RTPRIO allowance; without it a warning is logged and "
+     "normal is kept",
+     "SWITCHBOARD_SIP_MEDIA_PRIORITY", "--sip-media-priority", Check::kOneOf, "normal|high|realtime"},
     {"data.dir", kString, "./data", "Directory for the SQLite database and other state", "SWITCHBOARD_DATA_DIR",
      "--data"},
     {"db.url", kString, "",

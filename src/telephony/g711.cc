@@ -89,6 +89,9 @@ void alaw_to_ulaw_inplace(std::uint8_t* p, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) p[i] = t.a2u[p[i]];
 }
 
+const std::int16_t* ulaw_table() { return tables().u2l; }
+const std::int16_t* alaw_table() { return tables().a2l; }
+
 void ulaw_to_linear(const std::uint8_t* in, std::size_t n, std::int16_t* out) {
   const auto& t = tables();
   for (std::size_t i = 0; i < n; ++i) out[i] = t.u2l[in[i]];

@@ -19,5 +19,8 @@ void alaw_to_ulaw_inplace(std::uint8_t* p, std::size_t n);
 // Decodes n G.711 bytes to linear PCM (table lookups).
 void ulaw_to_linear(const std::uint8_t* in, std::size_t n, std::int16_t* out);
 void alaw_to_linear(const std::uint8_t* in, std::size_t n, std::int16_t* out);
+// The 256-entry decoding tables behind those (index: the G.711 byte).
+const std::int16_t* ulaw_table();
+const std::int16_t* alaw_table();
 
 }  // namespace sb::telephony

@@ -5,7 +5,10 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -13,6 +16,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <future>
 #include <random>
 #include <thread>
 #include <unordered_map>
@@ -31,7 +35,28 @@ std::uint64_t media_clock_ms() {
 
 namespace {
 bool is_audio(std::uint8_t pt) { return pt == 0 || pt == 8; }
+
+constexpr int kRealtimePriority = 10;  // SCHED_RR 1..99: above normal threads, below the kernel's own
+
+// Gives the calling thread the scheduling asked for; empty, or why it could not.
+std::string apply_priority(MediaPriority p) {
+  if (p == MediaPriority::kHigh && setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), -10) != 0)
+    return fmt::format("nice -10: {}", std::strerror(errno));
+  if (p == MediaPriority::kRealtime) {
+    sched_param sp{};
+    sp.sched_priority = kRealtimePriority;
+    if (int e = pthread_setschedparam(pthread_self(), SCHED_RR, &sp); e != 0)
+      return fmt::format("SCHED_RR {}: {}", kRealtimePriority, std::strerror(e));
+  }
+  return {};
+}
 }  // namespace
+
+MediaPriority parse_media_priority(std::string_view s) {
+  if (s == "high") return MediaPriority::kHigh;
+  if (s == "realtime") return MediaPriority::kRealtime;
+  return MediaPriority::kNormal;
+}
 
 // One media thread: its epoll set, the ports it polls, the sessions it plays.
 struct MediaWorker {
@@ -365,9 +390,19 @@ Result<std::unique_ptr<MediaPlane>> MediaPlane::start(Options o, Sink sink, Drai
     epoll_ctl(w->ep, EPOLL_CTL_ADD, w->wake, &ev);
     ev.data.ptr = &MediaWorker::tick_marker;
     epoll_ctl(w->ep, EPOLL_CTL_ADD, w->tick, &ev);
-    w->thread = std::thread([raw = w.get()] { raw->run(); });
+    std::promise<std::string> scheduled;
+    auto got = scheduled.get_future();
+    w->thread = std::thread([raw = w.get(), p = o.priority, scheduled = std::move(scheduled)]() mutable {
+      scheduled.set_value(apply_priority(p));
+      raw->run();
+    });
+    std::string err = got.get();
+    if (!err.empty() && plane->priority_error_.empty()) plane->priority_error_ = err;
     plane->workers_.push_back(std::move(w));
   }
+  if (plane->priority_error_.empty() && o.priority == MediaPriority::kHigh) plane->priority_ = "high (nice -10)";
+  if (plane->priority_error_.empty() && o.priority == MediaPriority::kRealtime)
+    plane->priority_ = fmt::format("realtime (SCHED_RR {})", kRealtimePriority);
   return plane;
 }
 

@@ -38,6 +38,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -172,12 +173,23 @@ struct ForwardedRtp {
   std::vector<std::uint8_t> payload;
 };
 
+// How the media threads are scheduled: under load, a relay that waits for a
+// CPU behind other work is heard as jitter and gaps.
+enum class MediaPriority {
+  kNormal,    // as any thread
+  kHigh,      // nice -10: ahead of the process's other threads and of normal programs
+  kRealtime,  // SCHED_RR (priority 10): ahead of every normal thread, as media servers run
+};
+// "normal", "high", "realtime" (the config key's values); anything else is normal.
+MediaPriority parse_media_priority(std::string_view s);
+
 class MediaPlane {
  public:
   struct Options {
     std::string ip = "127.0.0.1";  // IPv4 or IPv6 literal the ports bind to
     std::uint16_t min_port = 16384, max_port = 32767;
     int threads = 1;  // media threads (at least 1)
+    MediaPriority priority = MediaPriority::kNormal;
   };
   struct Stats {
     std::uint64_t received = 0, relayed = 0, forwarded = 0, malformed = 0;
@@ -194,6 +206,10 @@ class MediaPlane {
   Result<std::shared_ptr<RtpPort>> open(const std::shared_ptr<MediaSession>& s);
   Stats stats() const;
   int threads() const { return static_cast<int>(workers_.size()); }
+  // The scheduling the threads got ("normal", "high (nice -10)", "realtime
+  // (SCHED_RR 10)"), and why not the one asked for (empty when they got it).
+  const std::string& priority() const { return priority_; }
+  const std::string& priority_error() const { return priority_error_; }
 
  private:
   MediaPlane() = default;
@@ -203,6 +219,7 @@ class MediaPlane {
   std::vector<std::shared_ptr<MediaWorker>> workers_;
   std::atomic<std::size_t> next_worker_{0};
   std::atomic<std::uint32_t> rng_state_{0};
+  std::string priority_ = "normal", priority_error_;
 };
 
 }  // namespace sb::telephony

@@ -11,6 +11,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 #include <random>
 #include <set>
 #include <thread>
@@ -298,6 +301,68 @@ TEST(MediaPlaneStart, BadAddressOrRangeIsAClearError) {
   auto range = MediaPlane::start({"127.0.0.1", 3000, 2000, 1}, nullptr);
   ASSERT_FALSE(range);
   EXPECT_NE(range.error().message.find("3000-2000"), std::string::npos);
+}
+
+// This process's threads whose /proc stat has `nice` (field 19) and `policy` (field 41).
+int threads_with(long nice, long policy) {
+  int n = 0;
+  for (auto& t : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream f(t.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(f)), {});
+    auto close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 2));  // from field 3 (state) on
+    std::vector<std::string> fields((std::istream_iterator<std::string>(rest)), {});
+    if (fields.size() < 39) continue;
+    if (std::stol(fields[19 - 3]) == nice && std::stol(fields[41 - 3]) == policy) ++n;
+  }
+  return n;
+}
+
+// The threads get the scheduling asked for, or the plane says why not (no
+// CAP_SYS_NICE) and they stay normal; either way they relay.
+TEST(MediaPlaneStart, PriorityIsAppliedOrTheReasonIsGiven) {
+  const int before_high = threads_with(-10, 0), before_rr = threads_with(0, 2);
+  {
+    auto p = MediaPlane::start({"127.0.0.1", 41000, 41099, 2, MediaPriority::kHigh}, nullptr);
+    ASSERT_TRUE(p) << p.error().message;
+    if ((*p)->priority_error().empty()) {
+      EXPECT_EQ((*p)->priority(), "high (nice -10)");
+      EXPECT_EQ(threads_with(-10, 0) - before_high, 2);
+    } else {
+      EXPECT_EQ((*p)->priority(), "normal");
+      EXPECT_NE((*p)->priority_error().find("nice -10"), std::string::npos);
+      EXPECT_EQ(threads_with(-10, 0), before_high);
+    }
+  }
+  {
+    auto p = MediaPlane::start({"127.0.0.1", 41000, 41099, 2, MediaPriority::kRealtime}, nullptr);
+    ASSERT_TRUE(p) << p.error().message;
+    if ((*p)->priority_error().empty()) {
+      EXPECT_EQ((*p)->priority(), "realtime (SCHED_RR 10)");
+      EXPECT_EQ(threads_with(0, 2) - before_rr, 2);  // SCHED_RR is policy 2
+    } else {
+      EXPECT_EQ((*p)->priority(), "normal");
+      EXPECT_NE((*p)->priority_error().find("SCHED_RR"), std::string::npos);
+    }
+    // Still a relay.
+    auto s = (*p)->new_session();
+    auto a = (*p)->open(s), b = (*p)->open(s);
+    ASSERT_TRUE(a && b);
+    Peer caller, phone;
+    (*b)->set_remote(reinterpret_cast<const sockaddr*>(&phone.addr), sizeof phone.addr);
+    (*a)->set_route({*b});
+    RtpHeader h;
+    h.seq = 1;
+    caller.send_to(**a, h, std::vector<std::uint8_t>(160, 0xFF));
+    EXPECT_TRUE(phone.recv());
+    (*a)->close();
+    (*b)->close();
+  }
+  EXPECT_EQ(MediaPlane::start({"127.0.0.1", 41000, 41099, 1}, nullptr)->get()->priority(), "normal");
+  EXPECT_EQ(parse_media_priority("realtime"), MediaPriority::kRealtime);
+  EXPECT_EQ(parse_media_priority("high"), MediaPriority::kHigh);
+  EXPECT_EQ(parse_media_priority("normal"), MediaPriority::kNormal);
 }
 
 // Ports opened and closed while packets flow: nothing is used after it is gone (ASan).

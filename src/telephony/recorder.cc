@@ -1,6 +1,7 @@
 #include "telephony/recorder.h"
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -37,60 +38,99 @@ Result<std::unique_ptr<WavRecorder>> WavRecorder::open(const std::string& path, 
 }
 
 WavRecorder::WavRecorder(std::string path, std::FILE* f, std::size_t max_skew)
-    : path_(std::move(path)), f_(f), max_skew_(max_skew) {}
+    : path_(std::move(path)), f_(f), max_skew_(max_skew), out_(new std::uint8_t[kFlushBytes]) {}
 
 WavRecorder::~WavRecorder() { close(); }
 
+void WavRecorder::Pending::consume(std::size_t n) {
+  head += n;
+  if (head >= s.size()) {
+    s.clear();
+    head = 0;
+  }
+}
+
+std::int16_t* WavRecorder::Pending::append(std::size_t n) {
+  if (head > 0) {  // what is waiting moves to the front (at most max_skew samples)
+    s.erase(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(head));
+    head = 0;
+  }
+  std::size_t at = s.size();
+  s.resize(at + n);
+  return s.data() + at;
+}
+
+template <class Left, class Right>
+void WavRecorder::frames(std::size_t n, Left left, Right right) {
+  std::size_t done = 0;
+  while (done < n) {
+    if (out_len_ + 4 > kFlushBytes) flush();
+    std::size_t m = std::min(n - done, (kFlushBytes - out_len_) / 4);
+    std::uint8_t* o = out_.get() + out_len_;
+    for (std::size_t i = 0; i < m; ++i, o += 4) {
+      auto l = static_cast<std::uint16_t>(left(done + i));
+      auto r = static_cast<std::uint16_t>(right(done + i));
+      if constexpr (std::endian::native == std::endian::little) {  // one 4-byte store
+        std::uint32_t v = l | (static_cast<std::uint32_t>(r) << 16);
+        std::memcpy(o, &v, 4);
+      } else {
+        o[0] = static_cast<std::uint8_t>(l);
+        o[1] = static_cast<std::uint8_t>(l >> 8);
+        o[2] = static_cast<std::uint8_t>(r);
+        o[3] = static_cast<std::uint8_t>(r >> 8);
+      }
+    }
+    out_len_ += 4 * m;
+    done += m;
+  }
+  frames_ += n;
+}
+
+void WavRecorder::flush() {
+  if (out_len_ == 0) return;
+  std::fwrite(out_.get(), 1, out_len_, f_);
+  out_len_ = 0;
+}
+
+void WavRecorder::pad(int s, std::size_t n) {
+  const std::int16_t* w = pending_[s].data();
+  auto silence = [](std::size_t) -> std::int16_t { return 0; };
+  auto waiting = [w](std::size_t i) { return w[i]; };
+  if (s == 0) frames(n, waiting, silence);
+  else frames(n, silence, waiting);
+  pending_[s].consume(n);
+}
+
 void WavRecorder::write(Side side, Codec codec, std::string_view payload) {
   if (!f_ || paused_) return;
-  auto& buf = pending_[static_cast<int>(side)];
-  std::size_t at = buf.size();
-  buf.resize(at + payload.size());
+  const int me = static_cast<int>(side), other = 1 - me;
+  const std::int16_t* table = codec == Codec::kPcma ? alaw_table() : ulaw_table();
   const auto* in = reinterpret_cast<const std::uint8_t*>(payload.data());
-  if (codec == Codec::kPcma) alaw_to_linear(in, payload.size(), buf.data() + at);
-  else ulaw_to_linear(in, payload.size(), buf.data() + at);
-  drain(false);
-}
-
-void WavRecorder::emit(std::int16_t left, std::int16_t right) {
-  std::uint8_t b[4];
-  put16(b, static_cast<std::uint16_t>(left));
-  put16(b + 2, static_cast<std::uint16_t>(right));
-  out_.insert(out_.end(), b, b + 4);
-  ++frames_;
-}
-
-// Writes the frames both sides have; with pad_all (or when one side is too far
-// ahead) the other side is padded with silence.
-void WavRecorder::drain(bool pad_all) {
-  auto& l = pending_[0];
-  auto& r = pending_[1];
-  std::size_t both = std::min(l.size(), r.size());
-  std::size_t longer = std::max(l.size(), r.size());
-  std::size_t n = both;
-  if (pad_all) n = longer;
-  else if (longer - both > max_skew_) n = longer - max_skew_ / 2;  // keep some slack for the late side
-  if (n > 0) {
-    std::size_t at = out_.size();
-    out_.resize(at + 4 * n);
-    std::uint8_t* o = out_.data() + at;
-    for (std::size_t i = 0; i < n; ++i, o += 4) {
-      put16(o, static_cast<std::uint16_t>(i < l.size() ? l[i] : 0));
-      put16(o + 2, static_cast<std::uint16_t>(i < r.size() ? r[i] : 0));
-    }
-    frames_ += n;
-    l.erase(l.begin(), l.begin() + static_cast<std::ptrdiff_t>(std::min(n, l.size())));
-    r.erase(r.begin(), r.begin() + static_cast<std::ptrdiff_t>(std::min(n, r.size())));
+  std::size_t n = payload.size();
+  // The other side's waiting samples meet this payload's first ones.
+  std::size_t both = std::min(n, pending_[other].size());
+  if (both > 0) {
+    const std::int16_t* w = pending_[other].data();
+    auto mine = [table, in](std::size_t i) { return table[in[i]]; };
+    auto theirs = [w](std::size_t i) { return w[i]; };
+    if (me == 0) frames(both, mine, theirs);
+    else frames(both, theirs, mine);
+    pending_[other].consume(both);
   }
-  if (!out_.empty() && (out_.size() >= kFlushBytes || pad_all)) {
-    std::fwrite(out_.data(), 1, out_.size(), f_);
-    out_.clear();
+  // The rest waits for the other side.
+  if (n > both) {
+    std::int16_t* to = pending_[me].append(n - both);
+    for (std::size_t i = both; i < n; ++i) *to++ = table[in[i]];
   }
+  // A side too far ahead: the other is padded with silence, keeping some slack for it.
+  for (int s = 0; s < 2; ++s)
+    if (pending_[s].size() > max_skew_) pad(s, pending_[s].size() - max_skew_ / 2);
 }
 
 void WavRecorder::pause(std::uint64_t now_ms) {
   if (!f_ || paused_) return;
-  drain(true);  // keep what was said before the pause, aligned
+  for (int s = 0; s < 2; ++s) pad(s, pending_[s].size());  // keep what was said before the pause, aligned
+  flush();
   paused_ = true;
   paused_at_ms_ = now_ms;
 }
@@ -99,15 +139,8 @@ void WavRecorder::resume(std::uint64_t now_ms) {
   if (!f_ || !paused_) return;
   paused_ = false;
   std::uint64_t ms = now_ms > paused_at_ms_ ? now_ms - paused_at_ms_ : 0;
-  std::uint64_t samples = ms * kRate / 1000;
-  for (std::uint64_t i = 0; i < samples; ++i) {
-    emit(0, 0);
-    if (out_.size() >= kFlushBytes) {
-      std::fwrite(out_.data(), 1, out_.size(), f_);
-      out_.clear();
-    }
-  }
-  drain(true);
+  auto silence = [](std::size_t) -> std::int16_t { return 0; };
+  frames(static_cast<std::size_t>(ms * kRate / 1000), silence, silence);
 }
 
 void WavRecorder::patch_header() {
@@ -164,7 +197,8 @@ Result<bool> repair_wav(const std::string& path) {
 void WavRecorder::close() {
   if (!f_) return;
   if (paused_) resume(paused_at_ms_);  // nothing more: the call ended while paused
-  drain(true);
+  for (int s = 0; s < 2; ++s) pad(s, pending_[s].size());
+  flush();
   patch_header();
   std::fclose(f_);
   f_ = nullptr;

@@ -3,7 +3,9 @@
 // the left channel and the agent on the right, decoded from G.711.
 //
 // The two legs' RTP arrive independently; each side's decoded samples wait in
-// a small buffer and are written interleaved as soon as both sides have them.
+// a small buffer and are written interleaved as soon as both sides have them
+// (a payload that meets the other side's waiting samples is decoded straight
+// into the interleaved output: one table lookup and one store per sample).
 // A side that stops sending (hold, silence suppression, a lost leg) is padded
 // with silence once the other side is more than `max_skew` samples ahead, so
 // the channels stay aligned within that bound and nothing grows without limit.
@@ -58,16 +60,32 @@ class WavRecorder {
   std::uint64_t frames_written() const { return frames_; }  // stereo sample frames
 
  private:
+  // One side's decoded samples waiting for the other side's. Invariant: after
+  // every write at most one side has any (what both have is written at once).
+  struct Pending {
+    std::vector<std::int16_t> s;
+    std::size_t head = 0;  // s[head..] are waiting
+    std::size_t size() const { return s.size() - head; }
+    const std::int16_t* data() const { return s.data() + head; }
+    void consume(std::size_t n);
+    std::int16_t* append(std::size_t n);  // room for n more at the end
+  };
+
   WavRecorder(std::string path, std::FILE* f, std::size_t max_skew);
-  void drain(bool pad_all);
-  void emit(std::int16_t left, std::int16_t right);
+  // Appends n stereo frames, left(i) and right(i) for i in [0, n).
+  template <class Left, class Right>
+  void frames(std::size_t n, Left left, Right right);
+  // Writes `n` waiting frames of side `s`, the other side padded with silence.
+  void pad(int s, std::size_t n);
+  void flush();
   void patch_header();
 
   std::string path_;
   std::FILE* f_ = nullptr;
   std::size_t max_skew_;
-  std::vector<std::int16_t> pending_[2];
-  std::vector<std::uint8_t> out_;
+  Pending pending_[2];
+  std::unique_ptr<std::uint8_t[]> out_;  // interleaved frames not yet written
+  std::size_t out_len_ = 0;
   std::uint64_t frames_ = 0;
   bool paused_ = false;
   std::uint64_t paused_at_ms_ = 0;

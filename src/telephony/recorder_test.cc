@@ -4,8 +4,11 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
+#include <deque>
 #include <filesystem>
+#include <random>
 #include <fstream>
 #include <iterator>
 
@@ -130,6 +133,94 @@ TEST(WavRecorder, PauseWritesNoAudioButKeepsTime) {
     else EXPECT_NEAR(l, 2000, 80);
   }
   std::filesystem::remove_all(std::filesystem::path(path).parent_path());
+}
+
+
+// The recorder's rules, written plainly: each side's samples queue up; what
+// both sides have is written at once; a side more than `skew` ahead is written
+// down to skew/2 with silence on the other side; pause and close write out
+// everything (padded); resume writes the paused time as silence.
+struct ReferenceRecorder {
+  std::deque<std::int16_t> side[2];
+  std::vector<std::int16_t> out;  // interleaved
+  std::size_t skew;
+  bool paused = false;
+  std::uint64_t paused_at = 0;
+  explicit ReferenceRecorder(std::size_t s) : skew(s) {}
+  void drain(bool all) {
+    std::size_t l = side[0].size(), r = side[1].size(), both = std::min(l, r), longer = std::max(l, r);
+    std::size_t n = all ? longer : (longer - both > skew ? longer - skew / 2 : both);
+    for (std::size_t i = 0; i < n; ++i) {
+      out.push_back(i < l ? side[0][i] : 0);
+      out.push_back(i < r ? side[1][i] : 0);
+    }
+    for (auto& q : side) q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(std::min(n, q.size())));
+  }
+  void write(int s, Codec c, const std::string& payload) {
+    if (paused) return;
+    for (char b : payload)
+      side[s].push_back(c == Codec::kPcma ? alaw_to_linear(static_cast<std::uint8_t>(b))
+                                          : ulaw_to_linear(static_cast<std::uint8_t>(b)));
+    drain(false);
+  }
+  void pause(std::uint64_t now) {
+    if (paused) return;
+    drain(true);
+    paused = true;
+    paused_at = now;
+  }
+  void resume(std::uint64_t now) {
+    if (!paused) return;
+    paused = false;
+    out.insert(out.end(), 2 * (now - paused_at) * 8, 0);
+  }
+  void close() {
+    resume(paused_at);
+    drain(true);
+  }
+};
+
+TEST(WavRecorder, MatchesItsRulesOverRandomTraffic) {
+  std::mt19937 rng(20261122);
+  for (int round = 0; round < 40; ++round) {
+    auto path = tmp_path("prop");
+    std::size_t skew = std::uniform_int_distribution<std::size_t>(0, 2000)(rng);
+    ReferenceRecorder ref(skew);
+    std::uint64_t now = 1000;
+    {
+      auto r = WavRecorder::open(path, skew);
+      ASSERT_TRUE(r);
+      int ops = std::uniform_int_distribution<int>(0, 400)(rng);
+      for (int i = 0; i < ops; ++i) {
+        int what = std::uniform_int_distribution<int>(0, 99)(rng);
+        now += std::uniform_int_distribution<int>(0, 40)(rng);
+        if (what < 2) {
+          (*r)->pause(now);
+          ref.pause(now);
+        } else if (what < 5) {
+          (*r)->resume(now);
+          ref.resume(now);
+        } else {
+          // Mostly 20 ms frames from alternating sides, sometimes odd sizes, bursts and silence from one side.
+          int s = std::uniform_int_distribution<int>(0, what < 60 ? 1 : (round % 2))(rng);
+          std::size_t len = what < 80 ? 160 : std::uniform_int_distribution<std::size_t>(0, 700)(rng);
+          Codec c = (what + round) % 3 == 0 ? Codec::kPcma : Codec::kPcmu;
+          std::string payload(len, '\0');
+          for (auto& b : payload) b = static_cast<char>(rng());
+          (*r)->write(s == 0 ? WavRecorder::Side::kCaller : WavRecorder::Side::kAgent, c, payload);
+          ref.write(s, c, payload);
+        }
+      }
+      ref.close();
+      (*r)->close();
+      EXPECT_EQ((*r)->frames_written(), ref.out.size() / 2);
+    }
+    std::string b = slurp(path);
+    ASSERT_EQ(b.size(), 44 + 2 * ref.out.size()) << "round " << round;
+    EXPECT_EQ(u32(b, 40), 2 * ref.out.size());
+    for (std::size_t i = 0; i < ref.out.size(); ++i) ASSERT_EQ(s16(b, 44 + 2 * i), ref.out[i]) << "round " << round << " sample " << i;
+    std::filesystem::remove_all(std::filesystem::path(path).parent_path());
+  }
 }
 
 }  // namespace
