@@ -31,6 +31,11 @@ void list(Call& c) {
   if (auto v = p.integer("limit", 1, 1000)) q.limit = static_cast<int>(*v);
   if (p.failed()) return;
   q.open_only = c.req.query.count("open") && c.req.query.at("open") != "false";
+  if (auto o = c.req.query.find("order"); o != c.req.query.end()) {
+    if (o->second != "oldest" && o->second != "newest")
+      return c.fail(Error::invalid("order", "must be oldest or newest"));
+    q.newest_first = o->second == "newest";
+  }
   if (!c.may(Permission::kInteractionsReadAll)) q.agent = AgentId(c.who.id.value);  // own only
   json a = json::array();
   for (const auto& rec : c.ctx->store.interactions(q)) a.push_back(service::to_json(rec));
@@ -191,7 +196,7 @@ std::vector<ApiRoute> interaction_routes() {
       {"POST", "/api/interactions", P::kInteractionsCreate, true, "createInteraction",
        "Create an inbound interaction of any channel; it is queued and routed", "interactions", create},
       {"GET", "/api/interactions", P::kInteractionsReadOwn, true, "listInteractions",
-       "Interactions (?queue, agent, customer, from, to, open, limit); agents see their own", "interactions", list,
+       "Interactions (?queue, agent, customer, from, to, open, limit, order=oldest|newest); agents see their own", "interactions", list,
        P::kInteractionsReadAll},
       {"GET", "/api/interactions/{id}", P::kInteractionsReadOwn, true, "getInteraction",
        "An interaction with live state and the customer card", "interactions", get, P::kInteractionsReadAll},

@@ -14,6 +14,7 @@
 
 #include "api/context.h"
 #include "service/record_json.h"
+#include "telephony/recorder.h"
 
 namespace sb::api {
 
@@ -22,25 +23,41 @@ using auth::Permission;
 
 namespace {
 
-// The interaction's recordings in the order they started: {n, file, path, started_at, seconds?}.
+// The interaction's recordings in the order they started, from its history:
+// {n, file, path, started_at, ended_at?, seconds?, deleted?}. `seconds` and
+// `ended_at` come from `recording.stopped`; `deleted` {at, reason} from
+// `recording.deleted` (retention).
 json recordings_of(const Context& ctx, InteractionId id) {
   store::EventQuery q;
   q.interaction = id;
   q.limit = 100000;
   json list = json::array();
   for (const auto& e : ctx.store.events(q)) {
-    if (e.type != "recording.started" && e.type != "recording.stopped") continue;
+    bool started = e.type == "recording.started", stopped = e.type == "recording.stopped";
+    if (!started && !stopped && e.type != "recording.deleted") continue;
     json d = json::parse(e.data_json, nullptr, false);
-    if (!d.is_object() || !d.contains("path") || !d["path"].is_string()) continue;
+    if (!d.is_object()) continue;
+    json at = service::to_json(e)["at"];
+    if (!started && !stopped) {  // deleted: named by file
+      if (!d.contains("file") || !d["file"].is_string()) continue;
+      json reason = d.contains("reason") && d["reason"].is_string() ? d["reason"] : json("");
+      for (auto& r : list)
+        if (r["file"] == d["file"]) r["deleted"] = {{"at", at}, {"reason", reason}};
+      continue;
+    }
+    if (!d.contains("path") || !d["path"].is_string()) continue;
     std::string path = d["path"].get<std::string>();
-    if (e.type == "recording.started") {
+    if (started) {
       list.push_back({{"n", list.size() + 1},
                       {"file", std::filesystem::path(path).filename().string()},
                       {"path", path},
-                      {"started_at", service::to_json(e)["at"]}});
+                      {"started_at", at}});
     } else {
-      for (auto& r : list)
-        if (r["path"] == path && d.contains("seconds")) r["seconds"] = d["seconds"];
+      for (auto& r : list) {
+        if (r["path"] != path) continue;
+        r["ended_at"] = at;
+        if (d.contains("seconds")) r["seconds"] = d["seconds"];
+      }
     }
   }
   return list;
@@ -63,13 +80,21 @@ void list(Call& c) {
   auto id = c.id_param();
   if (!id) return;
   c.ctx->replies.post([c, iid = InteractionId(*id)] {
-    if (!c.ctx->store.interaction(iid)) return c.fail(Error::not_found(fmt::format("interaction {} not found", iid.value)));
+    auto it = c.ctx->store.interaction(iid);
+    if (!it) return c.fail(Error::not_found(fmt::format("interaction {} not found", iid.value)));
     json out = json::array();
     for (auto r : recordings_of(*c.ctx, iid)) {
+      std::string path = r["path"].get<std::string>();
       std::error_code ec;
-      auto size = std::filesystem::file_size(r["path"].get<std::string>(), ec);
+      auto size = std::filesystem::file_size(path, ec);
       r["available"] = !ec;
       if (!ec) r["bytes"] = size;
+      // Not stopped and the call goes on: still being written (its header says 0 bytes until it stops).
+      bool in_progress = !r.contains("ended_at") && it->state != "ended";
+      r["in_progress"] = in_progress;
+      // No recording.stopped after a crash: the length is in the header the restart repaired.
+      if (!r.contains("seconds") && !in_progress && !ec)
+        if (auto secs = telephony::wav_seconds(path)) r["seconds"] = *secs;
       r["url"] = fmt::format("/api/interactions/{}/recordings/{}", iid.value, r["n"].get<int>());
       r.erase("path");
       out.push_back(std::move(r));

@@ -194,6 +194,21 @@ Result<bool> repair_wav(const std::string& path) {
   return true;
 }
 
+Result<double> wav_seconds(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return Error{ErrorCode::kUnavailable, fmt::format("{}: {}", path, std::strerror(errno)), "recording"};
+  std::uint8_t h[kHeader];
+  bool ok = std::fread(h, 1, kHeader, f) == kHeader && std::memcmp(h, "RIFF", 4) == 0 &&
+            std::memcmp(h + 8, "WAVEfmt ", 8) == 0 && std::memcmp(h + 36, "data", 4) == 0;
+  std::fclose(f);
+  auto u32 = [&h](std::size_t at) {
+    return static_cast<std::uint32_t>(h[at]) | (static_cast<std::uint32_t>(h[at + 1]) << 8) |
+           (static_cast<std::uint32_t>(h[at + 2]) << 16) | (static_cast<std::uint32_t>(h[at + 3]) << 24);
+  };
+  if (!ok || u32(28) == 0) return Error::invalid("recording", fmt::format("{} is not a Switchboard recording", path));
+  return static_cast<double>(u32(40)) / u32(28);
+}
+
 void WavRecorder::close() {
   if (!f_) return;
   if (paused_) resume(paused_at_ms_);  // nothing more: the call ended while paused

@@ -36,6 +36,12 @@ namespace sb::telephony {
 // needed nothing; an error if it is not one of our WAV files or cannot be written.
 Result<bool> repair_wav(const std::string& path);
 
+// The length in seconds of one of our WAV files, from its header (data size
+// over byte rate): what a recording holds once it was closed or repaired. A
+// recording still being written says 0 (its sizes are patched when it stops).
+// An error if the file cannot be read or is not one of our recordings.
+Result<double> wav_seconds(const std::string& path);
+
 class WavRecorder {
  public:
   enum class Side { kCaller = 0, kAgent = 1 };

@@ -77,6 +77,9 @@ TEST(WavRecorder, RepairAfterACrashSetsTheSizesFromTheFile) {
   for (int i = 40; i < 44; ++i) crashed[i] = 0;
   crashed += "xy";  // a torn last frame
   { std::ofstream(path, std::ios::binary | std::ios::trunc) << crashed; }
+  auto before = wav_seconds(path);  // what the header says before the repair
+  ASSERT_TRUE(before) << before.error().message;
+  EXPECT_EQ(*before, 0.0);
   auto fixed = repair_wav(path);
   ASSERT_TRUE(fixed) << fixed.error().message;
   EXPECT_TRUE(*fixed);
@@ -87,9 +90,14 @@ TEST(WavRecorder, RepairAfterACrashSetsTheSizesFromTheFile) {
   auto again = repair_wav(path);  // nothing to do now
   ASSERT_TRUE(again);
   EXPECT_FALSE(*again);
+  auto secs = wav_seconds(path);  // 5 frames of 160 samples at 8 kHz
+  ASSERT_TRUE(secs) << secs.error().message;
+  EXPECT_DOUBLE_EQ(*secs, 0.1);
   { std::ofstream(path, std::ios::binary | std::ios::trunc) << "not a wav file at all, not at all......."; }
   EXPECT_FALSE(repair_wav(path));
   EXPECT_FALSE(repair_wav(path + ".missing"));
+  EXPECT_FALSE(wav_seconds(path));
+  EXPECT_FALSE(wav_seconds(path + ".missing"));
   std::filesystem::remove_all(std::filesystem::path(path).parent_path());
 }
 

@@ -307,6 +307,7 @@ class BadInput(ApiTestCase):
         self.rejected("GET", "/api/interactions?to=2024-13-45", field="to")
         self.rejected("GET", "/api/interactions?queue=x", field="queue")
         self.rejected("GET", "/api/interactions?limit=100000", field="limit")
+        self.rejected("GET", "/api/interactions?order=desc", field="order")
         self.rejected("GET", "/api/customers?q=" + "a" * 201, field="q")
 
     def test_huge_body_is_413(self):

@@ -125,6 +125,23 @@ class Meta(ApiTestCase):
         self.assertEqual(st, 200, lst)
         self.assertIn(subject, [i["subject"] for i in lst])
 
+    def test_interaction_list_newest_first(self):
+        ids = []
+        for n in range(3):
+            st, it = self.srv.request("POST", "/api/interactions",
+                                      {"channel": "email", "queue": self._queue("Billing"), "from": f"order{n}@example.com"},
+                                      user="admin")
+            self.assertEqual(st, 201, it)
+            ids.append(it["id"])
+        st, newest = self.srv.request("GET", "/api/interactions?order=newest&limit=3", user="sofia")
+        self.assertEqual(st, 200, newest)
+        self.assertEqual([i["id"] for i in newest], ids[::-1])
+        st, oldest = self.srv.request("GET", "/api/interactions?order=oldest&limit=1000", user="sofia")
+        self.assertEqual(st, 200, oldest)
+        self.assertEqual([i["id"] for i in oldest][-3:], ids)
+        for i in ids:
+            self.srv.request("POST", f"/api/interactions/{i}/cancel", user="admin")
+
     def _queue(self, name):
         st, qs = self.srv.request("GET", "/api/queues", user="admin")
         return {q["name"]: q["id"] for q in qs}[name]

@@ -2,7 +2,8 @@
 // (a supervisor) and a customer (Jan Nowak's number) calling Sales; the desktop (Debian's Chromium)
 // shows the call with its controls, and hold, recording pause supervisor monitoring (listen,
 // barge, stop on the wallboard) and the end of the conversation are clicked there and checked in the interaction's history
-// and on the phones (both get BYE).
+// and on the phones (both get BYE). Then the supervisor plays the call's recording on the
+// interaction's page (real audio, audited) and the agent's page of the same call has no player.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -44,6 +45,8 @@ after(async () => {
   assert.deepEqual(outside, [], 'no request may leave the machine');
 });
 
+let call = null; // the interaction of the phone call, for the recording test
+
 const events = async (id) => (await server.call('GET', `/api/interactions/${id}/events`, admin)).map((e) => e.type);
 
 test('a phone call in the desktop: hold, recording pause, end', async () => {
@@ -80,6 +83,7 @@ test('a phone call in the desktop: hold, recording pause, end', async () => {
   const list = await server.call('GET', '/api/interactions?limit=50', admin);
   const it = list.filter((i) => i.from === '+48601100200' && i.channel === 'voice').pop();
   assert.equal(it.state, 'connected');
+  call = { id: it.id, agent: it.agent, pages: { agent } };
 
   await agent.click('[data-testid=btn-hold]');
   await agent.waitForSelector('[data-testid=call-held]');
@@ -126,4 +130,88 @@ test('a phone call in the desktop: hold, recording pause, end', async () => {
   assert.equal(c.code, 0, 'the caller gets BYE:\n' + c.out);
   const p = await phone.done;
   assert.equal(p.code, 0, 'anna\'s phone gets BYE:\n' + p.out);
+  call.pages.sup = sup;
+});
+
+// The newest audit sequence number (the log is read in pages of 1,000).
+async function lastAuditSeq() {
+  let seq = 0;
+  for (;;) {
+    const page = await server.call('GET', `/api/audit?after=${seq}&limit=1000`, admin);
+    if (!page.length) return seq;
+    seq = page[page.length - 1].seq;
+  }
+}
+
+test('the supervisor plays the call\'s recording; the agent sees no player', async () => {
+  assert.ok(call, 'the phone call test ran first');
+  const { id } = call;
+  // The recording is listed once it has stopped (the call ended): its length and size.
+  let recs = [];
+  await waitFor(async () => {
+    recs = await server.call('GET', `/api/interactions/${id}/recordings`, admin);
+    return recs.length === 1 && recs[0].seconds > 0 && !recs[0].in_progress;
+  }, 15000);
+  const [r] = recs;
+  assert.equal(r.available, true);
+  assert.ok(r.bytes > 44, 'the WAV holds samples');
+
+  // The supervisor finds the call in the interaction list and opens it.
+  const sup = call.pages.sup;
+  await sup.click('nav a[href="/interactions"]');
+  await sup.click(`[data-testid=ix-list] tr[data-interaction-id="${id}"] a`);
+  await sup.waitForURL(new RegExp(`/interactions/${id}$`));
+  const row = '[data-testid=recordings] [data-testid=recording][data-n="1"]';
+  await sup.waitForSelector(row);
+  assert.match(await sup.textContent(`${row} [data-testid=rec-duration]`), /^\d+:\d\d$/);
+  assert.equal(await sup.locator('[data-testid=rec-audio]').count(), 0, 'nothing is fetched before Play');
+
+  const before = await lastAuditSeq();
+  await sup.click(`${row} [data-testid=btn-rec-play]`);
+  await sup.waitForSelector(`${row} [data-testid=rec-audio]`);
+  // The browser decodes the fetched WAV: its duration is the recording's.
+  const duration = await sup.$eval(`${row} [data-testid=rec-audio]`, (el) => new Promise((resolve, reject) => {
+    if (el.readyState >= 1) return resolve(el.duration);
+    el.addEventListener('loadedmetadata', () => resolve(el.duration), { once: true });
+    el.addEventListener('error', () => reject(new Error('audio error ' + (el.error && el.error.code))), { once: true });
+  }));
+  assert.ok(duration > 0, `duration ${duration}`);
+  assert.ok(Math.abs(duration - r.seconds) < 0.05, `the player's ${duration} s is the recording's ${r.seconds} s`);
+  // What the player holds is the server's file: a RIFF/WAVE of the listed size (read from the Blob URL, no request).
+  const blob = await sup.$eval(`${row} [data-testid=rec-audio]`, async (el) => {
+    const b = new Uint8Array(await (await fetch(el.src)).arrayBuffer());
+    const ascii = (from, to) => String.fromCharCode(...b.slice(from, to));
+    return { url: el.src, size: b.length, riff: ascii(0, 4), wave: ascii(8, 12) };
+  });
+  assert.match(blob.url, /^blob:/);
+  assert.deepEqual({ size: blob.size, riff: blob.riff, wave: blob.wave }, { size: r.bytes, riff: 'RIFF', wave: 'WAVE' });
+  await sup.screenshot({ path: shotPath('14-interaction-recording'), fullPage: true });
+
+  // The play is audited: one entry, sofia's, for this interaction's file.
+  const sofia = (await server.call('GET', '/api/me', await server.login('sofia'))).id;
+  let played = [];
+  await waitFor(async () => {
+    played = (await server.call('GET', `/api/audit?after=${before}&limit=1000`, admin)).filter((a) => a.action === 'recording.played');
+    return played.length > 0;
+  });
+  assert.equal(played.length, 1, JSON.stringify(played));
+  assert.equal(played[0].user, sofia);
+  assert.equal(played[0].target, `interaction:${id}`);
+  assert.deepEqual(played[0].details, { file: r.file });
+
+  // The agent's page of the same call: the facts and history, no recordings, and no request for them.
+  const agent = call.pages.agent;
+  const asked = [];
+  agent.on('request', (q) => q.url().includes('/recordings') && asked.push(q.url()));
+  await agent.click('nav a[href="/interactions"]');
+  await agent.click(`[data-testid=ix-list] tr[data-interaction-id="${id}"] a`);
+  await agent.waitForSelector(`[data-testid=interaction][data-interaction-id="${id}"] [data-testid=ix-events]`);
+  assert.equal(await agent.locator('[data-testid=recordings]').count(), 0);
+  assert.equal(await agent.locator('audio').count(), 0);
+  assert.deepEqual(asked, []);
+  // The server refuses her anyway.
+  const anna = await server.login('anna');
+  const res = await fetch(server.url + r.url, { headers: { authorization: `Bearer ${anna}` } });
+  assert.equal(res.status, 403);
+  await agent.screenshot({ path: shotPath('15-agent-interaction'), fullPage: true });
 });

@@ -115,6 +115,48 @@ test('agent handles an interaction; the supervisor wallboard follows', async () 
   await sup.context().close();
 });
 
+test('interaction pages: the list, no recordings, a failed recordings read, no player for analysts', async () => {
+  const queues = await server.call('GET', '/api/queues', admin);
+  const billing = queues.find((q) => q.name === 'Billing');
+  const it = await server.call('POST', '/api/interactions', admin, { channel: 'voice', queue: billing.id, from: '+48600999888' });
+  await server.call('POST', `/api/interactions/${it.id}/cancel`, admin); // ended: offered to nobody in later tests
+
+  const sup = await newPage(browser, server, outside);
+  await uiLogin(sup, server, 'sofia');
+  await sup.click('nav a[href="/interactions"]');
+  const link = `[data-testid=ix-list] tr[data-interaction-id="${it.id}"]`;
+  await sup.waitForSelector(link);
+  assert.match(await text(sup, link), /\+48600999888/);
+  assert.match(await text(sup, link), /Cancelled/);
+  await sup.screenshot({ path: shotPath('16-interactions-list') });
+  await sup.click(`${link} a`);
+  await sup.waitForSelector('[data-testid=recordings] [data-testid=rec-empty]');
+  assert.match(await text(sup, '[data-testid=recordings]'), /No recordings for this interaction/);
+  assert.match(await text(sup, '[data-testid=ix-events]'), /interaction\.queued[^]*interaction\.ended/);
+  await sup.screenshot({ path: shotPath('17-interaction-no-recordings') });
+
+  // The server failing the list: the error is shown with a way to try again.
+  let fail = true;
+  await sup.route(`**/api/interactions/${it.id}/recordings`, (route) =>
+    fail ? route.fulfill({ status: 500, contentType: 'application/json', body: '{"error":{"code":"internal","message":"disk on fire"}}' })
+         : route.continue());
+  await sup.reload();
+  await sup.waitForSelector('[data-testid=rec-error]');
+  assert.match(await text(sup, '[data-testid=rec-error]'), /disk on fire/);
+  fail = false;
+  await sup.click('[data-testid=rec-error] button');
+  await sup.waitForSelector('[data-testid=recordings] [data-testid=rec-empty]');
+  await sup.context().close();
+
+  // An analyst reads all interactions but may not listen: no recordings section.
+  const an = await newPage(browser, server, outside);
+  await uiLogin(an, server, 'analyst');
+  await an.goto(server.url + `/interactions/${it.id}`);
+  await an.waitForSelector('[data-testid=interaction] [data-testid=ix-events]');
+  assert.equal(await an.locator('[data-testid=recordings]').count(), 0);
+  await an.context().close();
+});
+
 test('admin creates a queue; a bad value is shown next to its field', async () => {
   const page = await newPage(browser, server, outside);
   await uiLogin(page, server, 'admin');

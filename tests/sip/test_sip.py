@@ -351,6 +351,13 @@ class Sip(SipTestCase):
                 agent_media.send(sb_agent_side, b"A" * 160, seq=n, ts=160 * n)
                 time.sleep(0.02)
             wait_until(lambda: len(caller_media.received(payload_prefix=b"AAAA")) >= 20, what="agent -> caller RTP")
+            # While the call goes on its recording is listed as in progress: no length yet.
+            live = wait_until(lambda: (lambda st_r: st_r[1] if st_r[0] == 200 and st_r[1] else None)(
+                self.srv.request("GET", f"/api/interactions/{it['id']}/recordings", user="sofia")), what="recording listed")
+            self.assertEqual(len(live), 1, live)
+            self.assertTrue(live[0]["in_progress"], live)
+            self.assertNotIn("seconds", live[0])
+            self.assertNotIn("ended_at", live[0])
             m = self.metrics()
             self.assertGreaterEqual(m['switchboard_rtp_packets_total{direction="caller_to_agent"}'], 20)
             self.assertGreaterEqual(m['switchboard_rtp_packets_total{direction="agent_to_caller"}'], 20)
@@ -376,8 +383,10 @@ class Sip(SipTestCase):
                                                                user="sofia")), what="recording listed")
         self.assertEqual(len(recs), 1, recs)
         r = recs[0]
-        self.assertEqual((r["n"], r["file"], r["available"]), (1, f"{iid}.wav", True), r)
+        self.assertEqual((r["n"], r["file"], r["available"], r["in_progress"]), (1, f"{iid}.wav", True, False), r)
         self.assertGreater(r["seconds"], 0.3)
+        self.assertGreaterEqual(r["ended_at"], r["started_at"])
+        self.assertNotIn("deleted", r)
         st, err = self.srv.request("GET", f"/api/interactions/{iid}/recordings", user="anna")
         self.assertEqual(st, 403, err)
         st, h, body = self.srv.raw("GET", r["url"], headers={"Authorization": f"Bearer {self.srv.token('anna')}"})
@@ -550,6 +559,26 @@ class SipShutdown(SipTestCase):
             self.assertGreater(data, 32000, "the samples written before the crash are in the header's size")
             self.assertEqual(data, (size - 44) // 4 * 4)
             self.assertEqual(struct.unpack("<I", head[4:8])[0], 36 + data)
+            # No recording.stopped after a crash: the list takes the length from the repaired header.
+            st, recs = self.srv.request("GET", f"/api/interactions/{iid}/recordings", user="sofia")
+            self.assertEqual(st, 200, recs)
+            self.assertEqual(len(recs), 1, recs)
+            self.assertEqual((recs[0]["available"], recs[0]["in_progress"]), (True, False), recs)
+            self.assertNotIn("ended_at", recs[0])
+            self.assertAlmostEqual(recs[0]["seconds"], data / 32000, places=6)
+            # Deleted by retention (40 days old, 30 kept): listed as deleted, with when and why.
+            old = time.time() - 40 * 86400
+            os.utime(wav, (old, old))
+            self.srv._kill(harness.signal.SIGTERM)
+            self.srv.extra_args += ["--recordings-retention", "30d"]
+            self.srv.tokens.clear()
+            self.srv.start()
+            del self.srv.extra_args[-2:]
+            recs = wait_until(lambda: (lambda st_r: st_r[1] if st_r[0] == 200 and "deleted" in st_r[1][0] else None)(
+                self.srv.request("GET", f"/api/interactions/{iid}/recordings", user="sofia")), what="listed as deleted")
+            self.assertEqual(recs[0]["deleted"]["reason"], "retention", recs)
+            self.assertGreaterEqual(recs[0]["deleted"]["at"], recs[0]["started_at"])
+            self.assertFalse(recs[0]["available"], recs)
         finally:
             self.stop_all(*procs)
             for m in (m_wait, m_talk, m_agent):

@@ -9,6 +9,7 @@ import { AgentDesktop } from './agent.jsx';
 import { Supervisor } from './supervisor.jsx';
 import { Admin } from './admin.jsx';
 import { Reports } from './reports.jsx';
+import { Interactions } from './interactions.jsx';
 import './styles.css';
 
 
@@ -22,6 +23,7 @@ export function pagesFor(me) {
   if (me.role === 'agent' || me.role === 'supervisor') pages.push('desktop');
   if (p.has('users.read') && p.has('events.stream_team')) pages.push('wallboard');
   if (p.has('users.write') || p.has('queues.write')) pages.push('admin');
+  if (p.has('interactions.read_all') || p.has('interactions.read_own')) pages.push('interactions');
   if (p.has('reports.read')) pages.push('reports');
   return pages;
 }
@@ -250,6 +252,7 @@ function App() {
   else if (path.startsWith('/wall')) page = <Supervisor big={big} />;
   else if (path.startsWith('/admin')) page = <Admin path={path} />;
   else if (path.startsWith('/reports')) page = <Reports />;
+  else if (path.startsWith('/interactions')) page = <Interactions path={path.split('?')[0]} />;
   else page = null;
   return (
     <AppCtx.Provider value={ctx}>

@@ -90,7 +90,7 @@ class AgentRow extends Component {
     return next.a !== this.props.a || next.busy !== this.props.busy || next.t !== this.props.t ||
            next.mode !== this.props.mode;
   }
-  render({ a, t, act, busy, mode, monitor }) {
+  render({ a, t, act, busy, mode, monitor, open }) {
     const out = a.state === 'logged_out';
     // A live call can be monitored on the supervisor's own SIP phone: listen, then whisper or barge.
     const call = a.state === 'busy' && (a.interactions || []).length ? a.interactions[0] : 0;
@@ -103,7 +103,12 @@ class AgentRow extends Component {
           {a.state === 'not_ready' && a.reason ? ` · ${a.reason}` : ''}
         </td>
         <td class="num" data-since={a.state_since} />
-        <td>{(a.interactions || []).map((i) => '#' + i).join(', ') || (a.offer ? `#${a.offer} (${t('state.reserved')})` : '')}</td>
+        <td>
+          {(a.interactions || []).map((i, k) => (
+            <span key={i}>{k > 0 && ', '}<a href={'/interactions/' + i} onClick={(e) => open(e, i)}>#{i}</a></span>
+          ))}
+          {!(a.interactions || []).length && a.offer ? `#${a.offer} (${t('state.reserved')})` : ''}
+        </td>
         <td class="row-actions">
           <button class="small" disabled={busy || out || a.state === 'ready'} onClick={() => act(a, 'ready')}>{t('agent.ready')}</button>
           <button class="small" disabled={busy || out || a.state === 'not_ready'} onClick={() => act(a, 'not-ready')}>{t('agent.notReady')}</button>
@@ -128,7 +133,7 @@ class AgentRow extends Component {
   }
 }
 
-function AgentGrid({ t, agents, act, busyId, monitors, monitor }) {
+function AgentGrid({ t, agents, act, busyId, monitors, monitor, open }) {
   const ref = useRef(null);
   // Time-in-state cells are written directly once a second: 1,000 rows do not re-render.
   const tick = useCallback(() => {
@@ -159,7 +164,7 @@ function AgentGrid({ t, agents, act, busyId, monitors, monitor }) {
         </thead>
         <tbody>
           {agents.map((a) => (
-            <AgentRow key={a.id} a={a} t={t} act={act} busy={busyId === a.id} monitor={monitor}
+            <AgentRow key={a.id} a={a} t={t} act={act} busy={busyId === a.id} monitor={monitor} open={open}
                       mode={monitors[(a.interactions || [])[0]]} />
           ))}
         </tbody>
@@ -323,6 +328,13 @@ export function Supervisor({ big }) {
     }
   };
 
+  // A current interaction's page (facts, recordings, history); a modified click opens a new tab.
+  const open = (e, iid) => {
+    if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    navigate('/interactions/' + iid);
+  };
+
   const act = async (a, what) => {
     setBusyId(a.id);
     setError('');
@@ -377,7 +389,7 @@ export function Supervisor({ big }) {
           <span key={s} class="sum" data-state={s}><span class="dot" aria-hidden="true" />{t('state.' + s)} <b>{counts[s] || 0}</b></span>
         ))}
       </section>
-      <AgentGrid t={t} agents={agents} act={act} busyId={busyId} monitors={monitors} monitor={monitor} />
+      <AgentGrid t={t} agents={agents} act={act} busyId={busyId} monitors={monitors} monitor={monitor} open={open} />
     </main>
   );
 }
