@@ -41,10 +41,11 @@ class StreamClient final : public http::WsClient {
 
 }  // namespace
 
-std::string bearer_token(const http::Request& req) {
+std::string bearer_token(const http::Request& req, TokenFrom from) {
   auto h = req.header("Authorization");
   constexpr std::string_view kBearer = "Bearer ";
   if (h.size() > kBearer.size() && h.substr(0, kBearer.size()) == kBearer) return std::string(h.substr(kBearer.size()));
+  if (from != TokenFrom::kWebSocket) return {};
   // Browsers cannot set headers on a WebSocket: they offer "bearer.<token>" as a subprotocol.
   auto protos = req.header("Sec-WebSocket-Protocol");
   while (!protos.empty()) {
@@ -85,7 +86,7 @@ http::Handler Api::wrap(const ApiRoute& r) {
 }
 
 Result<http::WsAccepted> Api::accept_stream(const http::Request& req) {
-  auto who = ctx_.sessions.authenticate(bearer_token(req));
+  auto who = ctx_.sessions.authenticate(bearer_token(req, TokenFrom::kWebSocket));
   if (!who) return who.error();
   Subscription sub;
   using auth::Permission;
@@ -113,7 +114,7 @@ Result<http::WsAccepted> Api::accept_stream(const http::Request& req) {
   auto proto = req.header("Sec-WebSocket-Protocol");
   if (!proto.empty()) {
     // Echo the bearer subprotocol the browser offered (it must echo one of them).
-    std::string token = bearer_token(req);
+    std::string token = bearer_token(req, TokenFrom::kWebSocket);
     std::string chosen = proto.find("bearer.") != std::string_view::npos ? "bearer." + token
                                                                           : std::string(proto.substr(0, proto.find(',')));
     return http::WsAccepted(client, chosen);

@@ -28,7 +28,11 @@ class Api {
   std::vector<ApiRoute> routes_;
 };
 
-// The bearer token of a request: "Authorization: Bearer T", or ?token=T.
-std::string bearer_token(const http::Request& req);
+// The bearer token of a request: "Authorization: Bearer T". A WebSocket
+// upgrade (browsers cannot set its headers) may also offer the subprotocol
+// "bearer.T" or the query ?token=T; plain requests may not: a token in a URL
+// ends up in browser history, proxies' logs and Referer headers.
+enum class TokenFrom { kHeader, kWebSocket };
+std::string bearer_token(const http::Request& req, TokenFrom from = TokenFrom::kHeader);
 
 }  // namespace sb::api

@@ -5,6 +5,7 @@ hard-coded expectations check the table itself. Ownership checks (an agent
 acting for another agent or on another's interaction) are asserted explicitly.
 """
 import asyncio
+import urllib.parse
 import re
 
 import harness
@@ -298,6 +299,18 @@ class Sessions(ApiTestCase):
         actions = [a["action"] for a in srv.audit_all()]
         self.assertIn("login.failed", actions)
         self.assertIn("login.throttled", actions)
+
+    def test_token_in_the_url_only_opens_the_event_stream(self):
+        """A token in a URL leaks into history and logs: plain API requests take it from the header only."""
+        srv = self.srv
+        tok = srv.token("sofia")
+        q = urllib.parse.quote(tok)
+        self.assertStatus(srv.request("GET", "/api/me", token=tok), 200, "header")
+        self.assertError(srv.request("GET", f"/api/me?token={q}"), 401, ctx="?token on /api/me")
+        self.assertError(srv.request("GET", f"/api/queues?token={q}"), 401, ctx="?token on /api/queues")
+        self.assertError(srv.request("GET", "/api/me", headers={"Sec-WebSocket-Protocol": f"bearer.{tok}"}), 401,
+                         ctx="bearer subprotocol on a plain request")
+        self.assertEqual(asyncio.run(harness.ws_handshake_status(srv, tok)), 101, "the event stream still takes ?token")
 
     def test_logout_invalidates_token(self):
         srv = self.srv
