@@ -60,20 +60,22 @@ struct Peer {
   }
 };
 
-struct Plane : ::testing::Test {
+// Every Plane test runs on both ways of waiting for packets (media_worker.h).
+struct Plane : ::testing::TestWithParam<MediaIo> {
   std::mutex mu;
   std::condition_variable cv;
   std::vector<ForwardedRtp> forwarded;
   std::unique_ptr<MediaPlane> plane;
 
   void SetUp() override {
-    auto p = MediaPlane::start({"127.0.0.1", 40000, 40999, 2}, [this](ForwardedRtp f) {
+    auto p = MediaPlane::start({"127.0.0.1", 40000, 40999, 2, MediaPriority::kNormal, GetParam()}, [this](ForwardedRtp f) {
       std::lock_guard l(mu);
       forwarded.push_back(std::move(f));
       cv.notify_all();
     });
     ASSERT_TRUE(p) << p.error().message;
     plane = std::move(*p);
+    ASSERT_EQ(plane->io(), GetParam() == MediaIo::kUring ? "io_uring" : "epoll");
   }
   std::shared_ptr<RtpPort> open(const std::shared_ptr<MediaSession>& s) {
     auto p = plane->open(s);
@@ -86,7 +88,7 @@ struct Plane : ::testing::Test {
   }
 };
 
-TEST_F(Plane, RelaysBothWaysWithItsOwnSsrcAndSequenceAndTranscodes) {
+TEST_P(Plane, RelaysBothWaysWithItsOwnSsrcAndSequenceAndTranscodes) {
   auto s = plane->new_session();
   auto caller_port = open(s), agent_port = open(s);
   Peer caller, phone;
@@ -133,7 +135,7 @@ TEST_F(Plane, RelaysBothWaysWithItsOwnSsrcAndSequenceAndTranscodes) {
   agent_port->close();
 }
 
-TEST_F(Plane, ForwardsKeyPressesButNotAudioWhenAskedForNonAudio) {
+TEST_P(Plane, ForwardsKeyPressesButNotAudioWhenAskedForNonAudio) {
   auto s = plane->new_session();
   auto port = open(s);
   port->set_route({nullptr, std::nullopt, RtpRoute::Forward::kNonAudio, nullptr});
@@ -154,7 +156,7 @@ TEST_F(Plane, ForwardsKeyPressesButNotAudioWhenAskedForNonAudio) {
   port->close();
 }
 
-TEST_F(Plane, RecordsAudioOfTheRoutedSideOnly) {
+TEST_P(Plane, RecordsAudioOfTheRoutedSideOnly) {
   auto dir = std::filesystem::temp_directory_path() / ("sb-media-" + std::to_string(::getpid()));
   auto rec = WavRecorder::open((dir / "r.wav").string());
   ASSERT_TRUE(rec);
@@ -179,7 +181,7 @@ TEST_F(Plane, RecordsAudioOfTheRoutedSideOnly) {
   agent_port->close();
 }
 
-TEST_F(Plane, ClosedPortsNeitherRelayNorSend) {
+TEST_P(Plane, ClosedPortsNeitherRelayNorSend) {
   auto s = plane->new_session();
   auto a = open(s), b = open(s);
   Peer pa, pb;
@@ -193,7 +195,7 @@ TEST_F(Plane, ClosedPortsNeitherRelayNorSend) {
   a->close();
 }
 
-TEST_F(Plane, MalformedPacketsAreCountedAndDropped) {
+TEST_P(Plane, MalformedPacketsAreCountedAndDropped) {
   auto s = plane->new_session();
   auto a = open(s), b = open(s);
   Peer pa, pb;
@@ -220,7 +222,7 @@ TEST_F(Plane, MalformedPacketsAreCountedAndDropped) {
   b->close();
 }
 
-TEST_F(Plane, PortsAreEvenDistinctAndInRange) {
+TEST_P(Plane, PortsAreEvenDistinctAndInRange) {
   auto s = plane->new_session();
   std::set<std::uint16_t> seen;
   std::vector<std::shared_ptr<RtpPort>> ports;
@@ -237,11 +239,19 @@ TEST_F(Plane, PortsAreEvenDistinctAndInRange) {
 }
 
 // Playback: a session plays its playlist, then music (silence here), every 20 ms to one port.
-TEST(MediaPlanePlayback, PlaysEvery20MsTellsWhenDrainedAndStops) {
+INSTANTIATE_TEST_SUITE_P(Io, Plane, ::testing::Values(MediaIo::kEpoll, MediaIo::kUring),
+                         [](const auto& info) { return info.param == MediaIo::kUring ? "io_uring" : "epoll"; });
+
+struct Playback : ::testing::TestWithParam<MediaIo> {};
+INSTANTIATE_TEST_SUITE_P(Io, Playback, ::testing::Values(MediaIo::kEpoll, MediaIo::kUring),
+                         [](const auto& info) { return info.param == MediaIo::kUring ? "io_uring" : "epoll"; });
+
+TEST_P(Playback, PlaysEvery20MsTellsWhenDrainedAndStops) {
   std::mutex mu;
   std::condition_variable cv;
   std::vector<std::uint64_t> drained;
-  auto started = MediaPlane::start({"127.0.0.1", 41000, 41999, 1}, nullptr, [&](std::shared_ptr<MediaSession> s) {
+  auto started = MediaPlane::start({"127.0.0.1", 41000, 41999, 1, MediaPriority::kNormal, GetParam()}, nullptr,
+                                   [&](std::shared_ptr<MediaSession> s) {
     std::lock_guard l(mu);
     drained.push_back(s->tag);
     cv.notify_all();
@@ -351,7 +361,9 @@ TEST(MediaPlaneStart, PriorityIsAppliedOrTheReasonIsGiven) {
     ASSERT_TRUE(a && b);
     Peer caller, phone;
     (*b)->set_remote(reinterpret_cast<const sockaddr*>(&phone.addr), sizeof phone.addr);
-    (*a)->set_route({*b});
+    RtpRoute relay;
+    relay.relay_to = *b;
+    (*a)->set_route(relay);
     RtpHeader h;
     h.seq = 1;
     caller.send_to(**a, h, std::vector<std::uint8_t>(160, 0xFF));
@@ -365,8 +377,43 @@ TEST(MediaPlaneStart, PriorityIsAppliedOrTheReasonIsGiven) {
   EXPECT_EQ(parse_media_priority("normal"), MediaPriority::kNormal);
 }
 
+// io_uring with few receive buffers: a burst runs the ring dry (the receive
+// ends with ENOBUFS) and the port is armed again; the relay goes on.
+TEST(MediaPlaneUring, ABurstThatRunsOutOfBuffersDoesNotStopTheRelay) {
+  MediaPlane::Options o{"127.0.0.1", 42000, 42099, 1, MediaPriority::kNormal, MediaIo::kUring};
+  o.uring_buffers = 8;
+  auto started = MediaPlane::start(o, nullptr);
+  ASSERT_TRUE(started) << started.error().message;
+  auto& plane = *started;
+  auto s = plane->new_session();
+  auto a = plane->open(s), b = plane->open(s);
+  ASSERT_TRUE(a && b);
+  Peer caller, phone;
+  (*b)->set_remote(reinterpret_cast<const sockaddr*>(&phone.addr), sizeof phone.addr);
+  RtpRoute relay;
+  relay.relay_to = *b;
+  (*a)->set_route(relay);
+  std::vector<std::uint8_t> payload(160, 0x55);
+  for (std::uint16_t i = 0; i < 3000; ++i) caller.send_to(**a, {false, 0, i, 0, 1}, payload);
+  std::this_thread::sleep_for(200ms);
+  while (phone.recv(50ms)) {}  // what made it through the burst
+  std::uint64_t after_burst = plane->stats().relayed;
+  EXPECT_GT(after_burst, 8u);
+  EXPECT_GT(plane->stats().rearmed, 0u) << "the burst did not run the ring dry: the test tests nothing";
+  // Then paced packets, each relayed.
+  for (std::uint16_t i = 0; i < 20; ++i) {
+    caller.send_to(**a, {false, 0, static_cast<std::uint16_t>(5000 + i), 0, 1}, payload);
+    ASSERT_TRUE(phone.recv(1000ms)) << "packet " << i << " after the burst";
+  }
+  EXPECT_EQ(plane->stats().relayed, after_burst + 20);
+  (*a)->close();
+  (*b)->close();
+  EXPECT_FALSE(MediaPlane::start({"127.0.0.1", 42000, 42099, 1, MediaPriority::kNormal, MediaIo::kUring, 12}, nullptr))
+      << "12 buffers: not a power of two";
+}
+
 // Ports opened and closed while packets flow: nothing is used after it is gone (ASan).
-TEST_F(Plane, ChurnWhilePacketsFlow) {
+TEST_P(Plane, ChurnWhilePacketsFlow) {
   Peer src;
   std::atomic<bool> stop{false};
   std::vector<std::shared_ptr<RtpPort>> live;
