@@ -95,7 +95,6 @@ class Language(SipTestCase):
         pl, en = frames_of("pl", GREETING_AND_MENU), frames_of("en", GREETING_AND_MENU)
         self.assertGreater(len(voiced(pl)), 100)
         self.assertEqual(in_order(pl, en)[0], 0, "the Polish and English prompts share no voiced frame")
-        self.assertNotIn("prompts missing", self.srv.tail_log(100000), "every language's prompts were loaded")
 
     def test_2_polish_line_speaks_polish_and_the_english_line_english(self):
         pl, en = frames_of("pl", GREETING_AND_MENU), frames_of("en", GREETING_AND_MENU)
