@@ -1,6 +1,5 @@
 #include "telephony/announce.h"
 
-#include <algorithm>
 #include <string>
 
 namespace sb::telephony {
