@@ -33,6 +33,7 @@
 #include "telephony/media_plane.h"
 #include "telephony/moh.h"
 #include "telephony/player.h"
+#include "telephony/prompt_catalog.h"
 #include "telephony/prompts.h"
 #include "telephony/recorder.h"
 #include "telephony/registrar.h"
@@ -166,6 +167,7 @@ struct Call {
   std::map<std::int64_t, std::unique_ptr<Leg>> agents;  // agent id -> ringing or bridged leg
   Leg* bridged = nullptr;                               // the agent leg in conversation
   const EntryPoint* entry = nullptr;                    // the number's greeting/menu/announcements (config)
+  Language language = Language::kEn;                    // what the caller hears: the entry's, if its prompts exist
   TelephoneEventReceiver dtmf;                          // RFC 4733 key presses from the caller
   int menu_tries = 0;
   std::uint64_t menu_deadline_ms = 0;                   // no key by then: repeat the menu (or default queue)
@@ -210,13 +212,9 @@ struct Telephony::Impl {
       spdlog::warn("[sip] {}; using the built-in chime as music on hold", m.error().message);
       moh = std::make_unique<MohAudio>(MohAudio::chime());
     }
-    auto lib = PromptLibrary::load(opts.prompts_dir.empty() ? default_prompts_dir() : opts.prompts_dir);
-    if (lib) {
-      prompts = std::make_unique<PromptLibrary>(std::move(*lib));
-    } else {
-      spdlog::warn("[sip] {}; prompts are beeps", lib.error().message);
-      prompts = std::make_unique<PromptLibrary>(PromptLibrary::beeps());
-    }
+    auto lib = PromptCatalog::load(opts.prompts_dir.empty() ? default_prompts_dir() : opts.prompts_dir);
+    for (const std::string& w : lib.warnings) spdlog::warn("[sip] {}", w);
+    prompts = std::make_unique<PromptCatalog>(std::move(lib.catalog));
   }
 
   static std::string random_secret();
@@ -405,12 +403,12 @@ struct Telephony::Impl {
   std::unique_ptr<Leg> dial_phone(Call& c, const std::string& login, const std::string& extra_headers);
 
   // ---------------------------------------------------------------- IVR (ivr.cc)
-  std::unique_ptr<PromptLibrary> prompts;
+  std::unique_ptr<PromptCatalog> prompts;  // every language's (read-only once loaded)
   // After the caller's INVITE is answered: greeting and menu, or straight to the queue.
   void start_entry(Call& c);
   // Creates the voice interaction in c.queue (state kCreating until the ACD answers).
   void create_interaction_for(Call& c);
-  // Appends prompts to what the caller hears (unknown names are logged and skipped).
+  // Appends prompts in c.language to what the caller hears (unknown names are logged and skipped).
   void play(Call& c, const std::vector<std::string>& names);
   void on_drained(Call& c);            // the caller's playlist finished
   void on_digit(Call& c, char key);    // a key from the caller (RFC 4733 or INFO); never logged

@@ -15,22 +15,23 @@ namespace {
 constexpr std::uint64_t kMenuWaitMs = 6000;  // after the menu prompt, before repeating it
 constexpr int kMenuTries = 2;
 
-// "For <label> press 1, …" of a number's menu, as prompt names.
-std::vector<std::string> menu_prompts(const EntryPoint& ep) {
+// "For <label> press 1, …" of a number's menu, as prompt names in the caller's language.
+std::vector<std::string> menu_prompts(const Call& c) {
   std::vector<MenuOption> opts;
-  for (const auto& [key, ch] : ep.menu)
+  for (const auto& [key, ch] : c.entry->menu)
     opts.push_back({key, ch.prompt.empty() ? std::nullopt : std::optional<std::string>(ch.prompt)});
-  return menu_announcement(opts);
+  return menu_announcement(c.language, opts);
 }
 }  // namespace
 
 void Telephony::Impl::start_entry(Call& c) {
   c.entry = config.entry_for(c.number);
+  if (c.entry) c.language = prompts->effective(c.entry->language);  // English if its prompts are missing
   if (!c.entry || (c.entry->greeting.empty() && c.entry->menu.empty())) return create_interaction_for(c);
   c.state = Call::State::kIvr;
   play(c, c.entry->greeting);
   if (!c.entry->menu.empty()) {
-    play(c, menu_prompts(*c.entry));
+    play(c, menu_prompts(c));
   }
   reroute(c);  // the media plane plays the prompts
 }
@@ -50,7 +51,7 @@ void Telephony::Impl::create_interaction_for(Call& c) {
 
 void Telephony::Impl::play(Call& c, const std::vector<std::string>& names) {
   for (const auto& n : names) {
-    if (const Clip* clip = prompts->get(n)) c.media->with_player([clip](Player& p) { p.enqueue(*clip); });
+    if (const Clip* clip = prompts->get(c.language, n)) c.media->with_player([clip](Player& p) { p.enqueue(*clip); });
     else spdlog::warn("[sip][call={}] no prompt '{}' (add {}.raw to the prompts directory)", c.id, n, n);
   }
 }
@@ -81,7 +82,7 @@ void Telephony::Impl::on_digit(Call& c, char key) {
       spdlog::info("[sip][call={}] not a menu choice", c.id);
       c.menu_deadline_ms = 0;
       play(c, {"invalid"});
-      play(c, menu_prompts(*c.entry));
+      play(c, menu_prompts(c));
       return;
     }
     auto q = queue_by_name.find(it->second.queue);
@@ -109,7 +110,7 @@ void Telephony::Impl::ivr_tick() {
         spdlog::info("[sip][call={}] no menu choice: the number's own queue", c.id);
         create_interaction_for(c);
       } else {
-        play(c, menu_prompts(*c.entry));
+        play(c, menu_prompts(c));
       }
     }
     if (c.state == Call::State::kWaiting && c.next_announce_ms && now >= c.next_announce_ms &&
@@ -143,7 +144,7 @@ void Telephony::Impl::announce_position(Call& c) {
           Call& c = *it->second;
           std::optional<Duration> ewt;
           if (j["ewt_ms"].get<std::int64_t>() > 0) ewt = std::chrono::milliseconds(j["ewt_ms"].get<std::int64_t>());
-          play(c, position_announcement(j["position"].get<int>(), ewt));
+          play(c, position_announcement(c.language, j["position"].get<int>(), ewt));
           if (c.entry && c.entry->callback) play(c, {"callback_offer"});
           spdlog::info("[sip][call={}] announced position {}", id, j["position"].get<int>());
           if (c.interaction)

@@ -14,15 +14,21 @@ namespace sb::telephony {
 
 namespace {
 
-// Keep in step with the table in make_prompts.sh.
-constexpr std::string_view kStandardPrompts[] = {
-    "welcome", "for", "press", "star", "pound", "you_are_number", "in_line", "more_than",
-    "expected_wait", "minute", "minutes", "less_than_a_minute", "callback_offer", "callback_confirm",
-    "invalid", "closed", "goodbye", "transfer",
-    "d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9",
-    "n10", "n11", "n12", "n13", "n14", "n15", "n16", "n17", "n18", "n19",
-    "n20", "n30", "n40", "n50", "n60", "n70", "n80", "n90",
-};
+// Keep in step with the tables prompts/<code>.txt (PromptsTest.TablesMatchTheTexts).
+#define SB_PROMPTS_COMMON                                                                                    \
+  "welcome", "for", "press", "star", "pound", "invalid", "you_are_number", "position_over_99", "expected_wait", \
+      "one_minute", "wait_under_a_minute", "wait_over_an_hour", "callback_offer", "callback_confirm", "closed",  \
+      "goodbye", "transfer", "d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "n10", "n11", "n12",     \
+      "n13", "n14", "n15", "n16", "n17", "n18", "n19", "n20", "n30", "n40", "n50", "n60", "n70", "n80", "n90"
+
+constexpr std::string_view kEnglish[] = {SB_PROMPTS_COMMON, "in_line", "minutes"};
+constexpr std::string_view kPolish[] = {SB_PROMPTS_COMMON, "minutes_few", "minutes_many", "f2"};
+constexpr std::string_view kVietnamese[] = {SB_PROMPTS_COMMON, "in_line", "minutes", "u1", "u4", "u5"};
+constexpr std::string_view kEstonian[] = {SB_PROMPTS_COMMON, "minutes"};
+constexpr std::string_view kRomanian[] = {SB_PROMPTS_COMMON, "in_line", "minutes", "minutes_de", "n20_and", "n30_and",
+                                          "n40_and", "n50_and", "n60_and", "n70_and", "n80_and", "n90_and", "f2", "f12"};
+constexpr std::string_view kRussian[] = {SB_PROMPTS_COMMON, "minutes_one", "minutes_few", "minutes_many", "f1", "f2"};
+#undef SB_PROMPTS_COMMON
 
 constexpr std::uintmax_t kMaxClipBytes = 10u * 60 * kPromptSampleRate * 2;  // 10 minutes
 
@@ -47,20 +53,50 @@ Result<Clip> load_clip(const std::string& path) {
   return Clip(std::move(samples));
 }
 
-std::span<const std::string_view> standard_prompt_names() { return kStandardPrompts; }
+std::span<const std::string_view> standard_prompt_names(Language lang) {
+  switch (lang) {
+    case Language::kEn: return kEnglish;
+    case Language::kPl: return kPolish;
+    case Language::kVi: return kVietnamese;
+    case Language::kEt: return kEstonian;
+    case Language::kRo: return kRomanian;
+    case Language::kRu: return kRussian;
+  }
+  assert(false && "a Language without prompt names");
+  return kEnglish;
+}
 
 std::string default_prompts_dir() { return SB_PROMPTS_DEFAULT_DIR; }
 
-Result<PromptLibrary> PromptLibrary::load(const std::string& dir) {
+Result<PromptLibrary> PromptLibrary::load(const std::string& dir, Language lang) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return Error::not_found("prompt directory " + dir + " does not exist");
   PromptLibrary lib;
-  for (std::string_view name : kStandardPrompts) {
+  for (std::string_view name : standard_prompt_names(lang)) {
     auto clip = load_clip((fs::path(dir) / (std::string(name) + ".raw")).string());
     if (!clip) return clip.error();
     lib.add(std::string(name), std::move(*clip));
   }
+  Status custom = lib.add_custom(dir);
+  if (!custom) return custom.error();
+  return lib;
+}
+
+Result<PromptLibrary> PromptLibrary::load_custom(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return Error::not_found("prompt directory " + dir + " does not exist");
+  PromptLibrary lib;
+  Status custom = lib.add_custom(dir);
+  if (!custom) return custom.error();
+  return lib;
+}
+
+Status PromptLibrary::add_custom(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  PromptLibrary& lib = *this;
   fs::directory_iterator it(dir, ec), end;
   if (ec) return Error::internal("cannot list prompt directory " + dir + ": " + ec.message());
   for (; it != end; it.increment(ec)) {
@@ -71,7 +107,7 @@ Result<PromptLibrary> PromptLibrary::load(const std::string& dir) {
     lib.add(p.stem().string(), std::move(*clip));
   }
   if (ec) return Error::internal("cannot list prompt directory " + dir + ": " + ec.message());
-  return lib;
+  return {};
 }
 
 Clip ringback_clip() {
@@ -82,14 +118,14 @@ Clip ringback_clip() {
   return Clip(std::move(s));
 }
 
-PromptLibrary PromptLibrary::beeps() {
+PromptLibrary PromptLibrary::beeps(Language lang) {
   constexpr double kPi = 3.14159265358979;
   std::vector<std::int16_t> s(2400, 0);  // 150 ms of 1 kHz, then 150 ms of silence
   for (std::size_t i = 0; i < 1200; ++i)
     s[i] = static_cast<std::int16_t>(6000 * std::sin(2 * kPi * 1000 * static_cast<double>(i) / kPromptSampleRate));
   Clip beep(std::move(s));
   PromptLibrary lib;
-  for (std::string_view name : kStandardPrompts) lib.add(std::string(name), beep);
+  for (std::string_view name : standard_prompt_names(lang)) lib.add(std::string(name), beep);
   return lib;
 }
 

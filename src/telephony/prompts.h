@@ -1,7 +1,8 @@
 #pragma once
 // IVR prompts: short recordings, 8 kHz mono 16-bit linear PCM, loaded once
-// from <dir>/<name>.raw (made at build time by make_prompts.sh) and shared by
-// every call. Plain C++, unit-tested in prompts_test.cc.
+// from <dir>/<name>.raw (made at build time by make_prompts.sh, one directory
+// per language: prompt_catalog.h) and shared by every call. Plain C++,
+// unit-tested in prompts_test.cc.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "telephony/language.h"
 
 namespace sb::telephony {
 
@@ -36,26 +38,32 @@ Clip ringback_clip();
 // empty, odd size, or longer than 10 minutes.
 Result<Clip> load_clip(const std::string& path);
 
-// The prompts every library holds: the table of make_prompts.sh (welcome,
-// for, press, star, pound, d0..d9, n10..n19, n20..n90, you_are_number, ...).
-std::span<const std::string_view> standard_prompt_names();
+// The prompts a language's library holds: the names of its table
+// prompts/<code>.txt (welcome, for, press, star, pound, d0..d9, n10..n19,
+// n20..n90, you_are_number, ..., and the number forms its grammar needs:
+// Polish "f2" dwie, Vietnamese "u1" mốt, Romanian "n20_and" douăzeci și, ...).
+std::span<const std::string_view> standard_prompt_names(Language lang = Language::kEn);
 
-// Where this build wrote the prompts (SB_PROMPTS_DEFAULT_DIR); the directory
-// may not exist when espeak-ng was missing at build time.
+// Where this build wrote the prompts (SB_PROMPTS_DEFAULT_DIR), one
+// subdirectory per language code; the directories may not exist when
+// espeak-ng was missing at build time.
 std::string default_prompts_dir();
 
 // Prompts by name. Not thread-safe to modify; const use from many threads is
 // fine. Load it once at start-up and keep it alive while calls use it.
 class PromptLibrary {
  public:
-  // Every standard prompt from dir/<name>.raw, plus any other *.raw file in
-  // dir (custom prompts, e.g. recorded queue names for menus) named after the
-  // file's stem. Errors: dir unreadable, a standard prompt's file missing
-  // (the error names the file), or a bad file.
-  static Result<PromptLibrary> load(const std::string& dir);
-  // Every standard prompt as the same short beep. Never chosen silently: for
-  // tests, or for the caller to use explicitly when load() failed.
-  static PromptLibrary beeps();
+  // Every standard prompt of `lang` from dir/<name>.raw, plus any other *.raw
+  // file in dir (custom prompts, e.g. recorded queue names for menus) named
+  // after the file's stem. Errors: dir unreadable, a standard prompt's file
+  // missing (the error names the file), or a bad file.
+  static Result<PromptLibrary> load(const std::string& dir, Language lang = Language::kEn);
+  // Only the custom prompts: every *.raw file in dir (subdirectories are not
+  // read). Errors: dir unreadable or a bad file.
+  static Result<PromptLibrary> load_custom(const std::string& dir);
+  // Every standard prompt of `lang` as the same short beep. Never chosen
+  // silently: for tests, or for the caller to use explicitly when load() failed.
+  static PromptLibrary beeps(Language lang = Language::kEn);
 
   // nullptr when unknown. Valid until this library is modified or destroyed.
   const Clip* get(std::string_view name) const;
@@ -67,6 +75,9 @@ class PromptLibrary {
   std::size_t size() const { return clips_.size(); }
 
  private:
+  // Adds every *.raw file of dir not already held (custom prompts).
+  Status add_custom(const std::string& dir);
+
   std::map<std::string, Clip, std::less<>> clips_;
 };
 

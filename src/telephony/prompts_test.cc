@@ -127,24 +127,64 @@ TEST(Prompts, ClipCopiesShareSamples) {
   EXPECT_EQ(a.samples().data(), b.samples().data());
 }
 
-// The prompts this build made (sb_prompts): every standard one, spoken.
+// Each language's table of texts (prompts/<code>.txt, what make_prompts.sh
+// speaks) names exactly the standard prompts of that language, once each.
+TEST(Prompts, TablesMatchTheTexts) {
+  for (Language lang : all_languages()) {
+    std::ifstream in(std::string(SB_PROMPT_TEXTS_DIR) + "/" + std::string(language_code(lang)) + ".txt");
+    ASSERT_TRUE(in) << language_code(lang);
+    std::multiset<std::string> in_file;
+    for (std::string line; std::getline(in, line);) {
+      if (line.empty() || line[0] == '#') continue;
+      auto space = line.find(' ');
+      ASSERT_NE(space, std::string::npos) << language_code(lang) << ": a prompt without text: " << line;
+      EXPECT_GT(line.size(), space + 1) << line;
+      in_file.insert(line.substr(0, space));
+    }
+    auto names = standard_prompt_names(lang);
+    std::multiset<std::string> standard(names.begin(), names.end());
+    EXPECT_EQ(in_file, standard) << language_code(lang);
+  }
+}
+
+// The prompts this build made (sb_prompts): every standard one of every language, spoken.
 TEST(Prompts, TheBuiltPromptsAreComplete) {
   // The build makes them whenever sox is installed (SB_PROMPTS_BUILT); a
   // machine without sox has nothing to check here.
 #ifndef SB_PROMPTS_BUILT
   GTEST_SKIP() << "sox was not found at configure time: no prompts are built";
 #endif
-  auto lib = PromptLibrary::load(default_prompts_dir());
-  ASSERT_TRUE(lib) << lib.error().message;
-  for (std::string_view n : standard_prompt_names()) {
-    const Clip* c = lib->get(n);
-    ASSERT_NE(c, nullptr) << n;
-    EXPECT_GT(c->size(), kPromptSampleRate / 10u) << n;   // > 100 ms
-    EXPECT_LT(c->size(), kPromptSampleRate * 8u) << n;    // < 8 s
-    int peak = 0;
-    for (std::int16_t s : c->samples()) peak = std::max(peak, std::abs(static_cast<int>(s)));
-    EXPECT_GT(peak, 2000) << n;
+  for (Language lang : all_languages()) {
+    auto lib = PromptLibrary::load(default_prompts_dir() + "/" + std::string(language_code(lang)), lang);
+    ASSERT_TRUE(lib) << lib.error().message;
+    for (std::string_view n : standard_prompt_names(lang)) {
+      const Clip* c = lib->get(n);
+      ASSERT_NE(c, nullptr) << n;
+      EXPECT_GT(c->size(), kPromptSampleRate / 10u) << language_code(lang) << " " << n;   // > 100 ms
+      EXPECT_LT(c->size(), kPromptSampleRate * 12u) << language_code(lang) << " " << n;   // < 12 s
+      int peak = 0;
+      for (std::int16_t s : c->samples()) peak = std::max(peak, std::abs(static_cast<int>(s)));
+      EXPECT_GT(peak, 2000) << language_code(lang) << " " << n;
+    }
   }
+}
+
+// Each language is its own voice, not English: the same prompt differs.
+TEST(Prompts, TheBuiltLanguagesAreSpokenDifferently) {
+#ifndef SB_PROMPTS_BUILT
+  GTEST_SKIP() << "sox was not found at configure time: no prompts are built";
+#endif
+  std::set<std::vector<std::int16_t>> welcomes, threes;
+  for (Language lang : all_languages()) {
+    std::string dir = default_prompts_dir() + "/" + std::string(language_code(lang));
+    auto welcome = load_clip(dir + "/welcome.raw");
+    auto three = load_clip(dir + "/d3.raw");
+    ASSERT_TRUE(welcome && three) << language_code(lang);
+    welcomes.emplace(welcome->samples().begin(), welcome->samples().end());
+    threes.emplace(three->samples().begin(), three->samples().end());
+  }
+  EXPECT_EQ(welcomes.size(), all_languages().size());
+  EXPECT_EQ(threes.size(), all_languages().size());
 }
 
 TEST(Ringback, OneSecondOf425HzThenFourOfSilence) {

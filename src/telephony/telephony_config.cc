@@ -150,8 +150,8 @@ bool is_prompt_name(const std::string& s) {
 // The optional entry-point keys of a number; nullopt when it has none.
 Result<std::optional<EntryPoint>> parse_entry_point(const json& v, const std::string& field) {
   for (const auto& [k, _] : v.items())
-    if (k != "queue" && k != "greeting" && k != "menu" && k != "announce_every" && k != "callback")
-      return Error::invalid(field + "." + k, "unknown key (queue, greeting, menu, announce_every, callback)");
+    if (k != "queue" && k != "greeting" && k != "menu" && k != "announce_every" && k != "callback" && k != "language")
+      return Error::invalid(field + "." + k, "unknown key (queue, greeting, menu, announce_every, callback, language)");
   EntryPoint ep;
   bool any = false;
   if (v.contains("greeting")) {
@@ -195,6 +195,14 @@ Result<std::optional<EntryPoint>> parse_entry_point(const json& v, const std::st
   if (v.contains("callback")) {
     if (!v["callback"].is_boolean()) return Error::invalid(field + ".callback", "must be true or false");
     ep.callback = v["callback"].get<bool>();
+    any = true;
+  }
+  if (v.contains("language")) {
+    const json& l = v["language"];
+    std::optional<Language> lang = l.is_string() ? parse_language(l.get<std::string>()) : std::nullopt;
+    if (!lang)
+      return Error::invalid(field + ".language", fmt::format("unknown language {} (one of: {})", l.dump(), language_codes()));
+    ep.language = *lang;
     any = true;
   }
   if (!any) return std::optional<EntryPoint>{};
@@ -290,6 +298,7 @@ json TelephonyConfig::to_json() const {
       }
       if (ep->announce_every_s) nums[n]["announce_every"] = ep->announce_every_s;
       if (ep->callback) nums[n]["callback"] = true;
+      if (ep->language != Language::kEn) nums[n]["language"] = language_code(ep->language);
     }
   }
   json j{{"realm", realm}, {"users", users}, {"numbers", nums}};
@@ -316,7 +325,8 @@ const std::vector<std::pair<std::string, std::string>>& TelephonyConfig::demo_nu
       {"200", "Support"},
       {"300", "Billing"},
       {"400", "Complaints"},
-      {"500", "Main line: greeting, then menu 1 Sales, 2 Support, 3 Billing, 4 Complaints"}};
+      {"500", "Main line: greeting, then menu 1 Sales, 2 Support, 3 Billing, 4 Complaints"},
+      {"600", "Main line in Polish (language pl): the same greeting and menu"}};
   return kNumbers;
 }
 
@@ -324,7 +334,7 @@ TelephonyConfig TelephonyConfig::demo(const std::vector<std::string>& logins, st
   TelephonyConfig c;
   for (const auto& l : logins) c.user_ha1[l] = digest_ha1(l, c.realm, password);
   for (const auto& [n, q] : demo_numbers()) {
-    if (n == "500") continue;
+    if (n == "500" || n == "600") continue;
     c.numbers[n] = q;
     c.entry_points[n] = EntryPoint{{}, {}, 30, true};  // position every 30 s; '*' for a callback
   }
@@ -334,6 +344,9 @@ TelephonyConfig TelephonyConfig::demo(const std::vector<std::string>& logins, st
                                       {'4', {"Complaints", ""}}},
                                      30,
                                      true};
+  c.numbers["600"] = "Support";
+  c.entry_points["600"] = c.entry_points["500"];
+  c.entry_points["600"].language = Language::kPl;
   return c;
 }
 

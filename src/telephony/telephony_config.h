@@ -12,7 +12,8 @@
 //    "greeting": ["welcome"],            // prompt names played on arrival
 //    "menu": {"1": {"queue": "Sales", "prompt": "sales"}, "2": {"queue": "Support"}},
 //    "announce_every": 30,               // position and expected wait every N s while waiting (0: never)
-//    "callback": true}                   // '*' while waiting: leave a callback, keep the place in line
+//    "callback": true,                   // '*' while waiting: leave a callback, keep the place in line
+//    "language": "pl"}                   // the prompts' language (language.h: en, pl, vi, et, ro, ru; default en)
 //
 // A user has either "password" (plain, convenient for tests) or "ha1" (what
 // --demo writes). Plain C++, unit-tested in telephony_config_test.cc.
@@ -37,6 +38,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/result.h"
+#include "telephony/language.h"
 
 namespace sb::telephony {
 
@@ -50,6 +52,7 @@ struct EntryPoint {
   std::map<char, Choice> menu;        // DTMF key -> queue; empty: no menu
   int announce_every_s = 0;           // 0: no position announcements
   bool callback = false;              // '*' while waiting requests a callback
+  Language language = Language::kEn;  // what the greeting, menu and announcements are spoken in
 };
 
 // One upstream SIP trunk. Outbound INVITEs go to sip:<number>@host:port
@@ -101,7 +104,8 @@ struct TelephonyConfig {
   static Result<TelephonyConfig> parse(std::string_view json_text);
   nlohmann::json to_json() const;  // always with "ha1", never a plain password
 
-  // The demo: every login with the same password; DIDs 100..400.
+  // The demo: every login with the same password; DIDs 100..400, the main
+  // line 500 and its Polish twin 600.
   static TelephonyConfig demo(const std::vector<std::string>& logins, std::string_view password);
   // The demo's numbers, in the order they are printed.
   static const std::vector<std::pair<std::string, std::string>>& demo_numbers();

@@ -53,6 +53,12 @@ TEST(TelephonyConfig, DemoRoundTripsThroughItsFile) {
   EXPECT_EQ(read->entry_for("500")->menu.at('3').queue, "Billing");
   EXPECT_EQ(read->entry_for("100")->announce_every_s, 30);
   EXPECT_TRUE(read->entry_for("100")->callback);
+  EXPECT_EQ(read->entry_for("500")->language, Language::kEn);
+  ASSERT_TRUE(read->entry_for("600")) << "the demo's Polish main line";
+  EXPECT_EQ(read->entry_for("600")->language, Language::kPl);
+  EXPECT_EQ(read->entry_for("600")->greeting, std::vector<std::string>{"welcome"});
+  EXPECT_EQ(read->entry_for("600")->menu.size(), 4u);
+  EXPECT_EQ(*read->queue_for("600"), "Support");
   std::filesystem::remove(path);
   {
     std::ofstream bad(path);
@@ -85,6 +91,53 @@ TEST(TelephonyConfig, EntryPointsWithGreetingMenuAndAnnouncements) {
   auto again = TelephonyConfig::parse(c->to_json().dump());
   ASSERT_TRUE(again);
   EXPECT_EQ(again->entry_for("500")->menu.at('1').queue, "Sales");
+}
+
+TEST(TelephonyConfig, EntryPointLanguages) {
+  auto c = TelephonyConfig::parse(R"({"numbers": {
+      "+48221234500": {"queue": "Support", "greeting": ["welcome"], "language": "pl"},
+      "700": {"queue": "Sales", "language": "ru"},
+      "800": {"queue": "Sales", "announce_every": 30}}})");
+  ASSERT_TRUE(c) << c.error().message;
+  ASSERT_NE(c->entry_for("0048221234500"), nullptr);
+  EXPECT_EQ(c->entry_for("0048221234500")->language, Language::kPl);
+  ASSERT_NE(c->entry_for("700"), nullptr) << "a language alone makes an entry point (kept when written back)";
+  EXPECT_EQ(c->entry_for("700")->language, Language::kRu);
+  EXPECT_EQ(c->entry_for("800")->language, Language::kEn) << "English by default";
+  auto j = c->to_json();
+  EXPECT_EQ(j["numbers"]["+48221234500"]["language"], "pl");
+  EXPECT_FALSE(j["numbers"]["800"].contains("language")) << "the default is not written";
+  auto again = TelephonyConfig::parse(j.dump());
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->entry_for("700")->language, Language::kRu);
+  for (Language l : all_languages()) {
+    auto one = TelephonyConfig::parse(
+        R"({"numbers": {"5": {"queue": "S", "language": ")" + std::string(language_code(l)) + R"("}}})");
+    ASSERT_TRUE(one) << language_code(l);
+    EXPECT_EQ(one->entry_for("5")->language, l);
+  }
+}
+
+TEST(TelephonyConfig, AnUnknownLanguageNamesTheEntryPointAndTheValue) {
+  for (const char* bad : {R"("de")", R"("PL")", R"("pl-PL")", R"("")", "7", "null"}) {
+    auto c = TelephonyConfig::parse(std::string(R"({"numbers": {"600": {"queue": "S", "language": )") + bad + "}}}");
+    ASSERT_FALSE(c) << bad;
+    EXPECT_EQ(c.error().field, "numbers.600.language") << bad;
+    EXPECT_NE(c.error().message.find(bad), std::string::npos) << c.error().message;
+    EXPECT_NE(c.error().message.find("en, pl, vi, et, ro, ru"), std::string::npos) << c.error().message;
+  }
+  // What an operator sees at start-up: the file, the key (with the number) and the value.
+  auto path = std::filesystem::temp_directory_path() / ("sb-tel-lang-" + std::to_string(::getpid()) + ".json");
+  {
+    std::ofstream f(path);
+    f << R"({"numbers": {"600": {"queue": "Support", "greeting": ["welcome"], "language": "klingon"}}})";
+  }
+  auto refused = load_telephony_config(path.string(), nullptr);
+  std::filesystem::remove(path);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find(path.string() + ": numbers.600.language unknown language \"klingon\""),
+            std::string::npos)
+      << refused.error().message;
 }
 
 TEST(TelephonyConfig, BadEntryPointsNameTheField) {
