@@ -1,5 +1,6 @@
 // Builds the web application into dist/ with esbuild: one minified ES module
-// and one stylesheet, content-hashed, named by dist/index.html.
+// (the entry, named by dist/index.html), one stylesheet, and one chunk per
+// language table other than English (loaded on demand), all content-hashed.
 //   node build.mjs            production build
 //   node build.mjs --watch    rebuild on every change (serve dist/ with
 //                             `switchboard serve --web-root web/dist`)
@@ -19,7 +20,8 @@ const writeIndex = {
     build.onEnd((result) => {
       if (result.errors.length) return;
       const outs = Object.keys(result.metafile.outputs).map((f) => path.relative(dist, path.resolve(root, f)));
-      const js = outs.find((f) => f.endsWith('.js'));
+      const entry = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint === 'src/main.jsx');
+      const js = path.relative(dist, path.resolve(root, entry[0]));
       const css = outs.find((f) => f.endsWith('.css'));
       const html = readFileSync(path.join(root, 'index.html'), 'utf8').replace(
         /<script type="module" src="[^"]*"><\/script>/,
@@ -48,6 +50,8 @@ const options = {
   jsxImportSource: 'preact',
   outdir: 'dist/assets',
   entryNames: 'app-[hash]',
+  splitting: true, // i18n.js's import() of each language table becomes its own file
+  chunkNames: '[name]-[hash]',
   metafile: true,
   legalComments: 'none',
   logLevel: 'warning',

@@ -1,15 +1,19 @@
 // The web application end to end in a real browser (Debian's Chromium):
 // an agent's whole interaction seen live by a supervisor, the admin queue form
-// with a server validation error next to its field, reports, and the desktop
-// reconnecting by itself after the server restarts. Screenshots of every main
-// screen go to $SB_SCREENSHOTS (ctest: <build>/e2e-screenshots).
+// with a server validation error next to its field, reports, the desktop
+// reconnecting by itself after the server restarts, and the UI in each of its
+// languages. Screenshots of every main screen go to $SB_SCREENSHOTS (ctest:
+// <build>/e2e-screenshots).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Server, launchChromium, newPage, uiLogin, shotPath, checkPrerequisites, sleep, waitFor } from './harness.mjs';
 
+
+const i18n = await import(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/src/i18n.js'));
+await i18n.loadAllLocales();
+const { MESSAGES, makeT } = i18n;
 
 const missing = checkPrerequisites();
 let server, browser, admin;
@@ -53,6 +57,9 @@ test('agent handles an interaction; the supervisor wallboard follows', async () 
   await uiLogin(sup, server, 'sofia');
   await sup.waitForURL(/\/wallboard/);
   await sup.waitForSelector(`[data-testid=queue-tile][data-queue="${sales.id}"]`);
+  // sofia's account is in Romanian: so is her wallboard, with no choice made.
+  assert.equal(await sup.getAttribute('html', 'lang'), 'ro');
+  assert.equal(await text(sup, 'main h1'), MESSAGES.ro['wb.title']);
   // The grid shows anna ready (live from the event stream).
   await sup.waitForSelector('[data-testid=agent-grid] tr:has(th:text("Anna Kowalska")) td[data-state=ready]');
   const answeredBefore = await tileNumber(sup, sales.id, 'answered');
@@ -109,7 +116,7 @@ test('agent handles an interaction; the supervisor wallboard follows', async () 
 
   // The supervisor forces anna not ready; her desktop follows.
   await sup.goto(server.url + '/wallboard');
-  await sup.click('[data-testid=agent-grid] tr:has(th:text("Anna Kowalska")) button:text("Not ready")');
+  await sup.click('[data-testid=agent-grid] tr:has(th:text("Anna Kowalska")) [data-testid=btn-row-notready]');
   await agent.waitForSelector('[data-testid=agent-state][data-state=not_ready]');
   await agent.context().close();
   await sup.context().close();
@@ -127,11 +134,17 @@ test('interaction pages: the list, no recordings, a failed recordings read, no p
   const link = `[data-testid=ix-list] tr[data-interaction-id="${it.id}"]`;
   await sup.waitForSelector(link);
   assert.match(await text(sup, link), /\+48600999888/);
-  assert.match(await text(sup, link), /Cancelled/);
+  assert.ok((await text(sup, link)).includes(MESSAGES.ro['end.cancelled']), 'the outcome in sofia\'s language (ro)');
+  // Dates in the UI's language, not the browser's (en-US here).
+  const created = (await server.call('GET', `/api/interactions/${it.id}`, admin)).created;
+  assert.equal(await text(sup, `${link} td:nth-of-type(1)`),
+               await sup.evaluate((iso) => new Date(iso).toLocaleString('ro', { dateStyle: 'medium', timeStyle: 'medium' }), created));
+  const rows = await sup.locator('[data-testid=ix-list] tbody tr').count();
+  assert.equal(await text(sup, '[data-testid=ix-count]'), makeT('ro')('ix.count', { count: rows }));
   await sup.screenshot({ path: shotPath('16-interactions-list') });
   await sup.click(`${link} a`);
   await sup.waitForSelector('[data-testid=recordings] [data-testid=rec-empty]');
-  assert.match(await text(sup, '[data-testid=recordings]'), /No recordings for this interaction/);
+  assert.ok((await text(sup, '[data-testid=recordings]')).includes(MESSAGES.ro['rec.none']));
   assert.match(await text(sup, '[data-testid=ix-events]'), /interaction\.queued[^]*interaction\.ended/);
   await sup.screenshot({ path: shotPath('17-interaction-no-recordings') });
 
@@ -269,13 +282,92 @@ test('the desktop reconnects after the server restarts', async () => {
   await page.context().close();
 });
 
-test('every UI string exists in English and Polish', async () => {
-  const src = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/src');
-  const { MESSAGES } = await import(path.join(src, 'i18n.js'));
-  assert.deepEqual(Object.keys(MESSAGES.pl).sort(), Object.keys(MESSAGES.en).sort());
-  const used = new Set();
-  for (const f of readdirSync(src).filter((x) => /\.jsx?$/.test(x)))
-    for (const m of readFileSync(path.join(src, f), 'utf8').matchAll(/\bt\('([a-z]+\.[A-Za-z_.]+)'/g)) used.add(m[1]);
-  const missingKeys = [...used].filter((k) => !(k in MESSAGES.en) && !k.endsWith('.'));
-  assert.deepEqual(missingKeys, []);
+// Every key of the English table, to find one shown raw (a missing translation
+// or a t() of an unknown key would show its key).
+const rawKeys = async (page) => {
+  const shown = await page.evaluate(() => document.body.innerText);
+  return Object.keys(MESSAGES.en).filter((k) => shown.includes(k));
+};
+
+test('the UI in Vietnamese, Estonian, Romanian and Russian, chosen by the user', async () => {
+  // The login page offers every language by its own name, before anyone signs in.
+  const page = await newPage(browser, server, outside);
+  await page.goto(server.url + '/login');
+  await page.waitForSelector('#login-name');
+  assert.deepEqual(await page.locator('#login-lang option').allTextContents(),
+                   ['English', 'Polski', 'Tiếng Việt', 'Eesti', 'Română', 'Русский']);
+  await page.selectOption('#login-lang', 'et');
+  await page.waitForSelector('html[lang=et]');
+  assert.equal(await text(page, 'button[type=submit]'), MESSAGES.et['login.submit']);
+  assert.equal(await text(page, 'label[for=login-password]'), MESSAGES.et['login.password']);
+
+  // james's account is in English; he logs in to the queues (not ready: no offers for him).
+  await uiLogin(page, server, 'james');
+  await page.waitForURL(/\/desktop$/);
+  assert.equal(await page.getAttribute('html', 'lang'), 'en', 'after sign-in the account\'s language applies');
+  await page.click('[data-testid=btn-login]');
+  await page.waitForSelector('[data-testid=agent-state][data-state=not_ready]');
+
+  // piotr supervises the back office; his account is in Polish.
+  const sup = await newPage(browser, server, outside);
+  await uiLogin(sup, server, 'piotr');
+  await sup.waitForURL(/\/wallboard/);
+  await sup.waitForSelector('[data-testid=queue-tile]');
+  assert.equal(await sup.getAttribute('html', 'lang'), 'pl');
+
+  for (const lang of ['vi', 'et', 'ro', 'ru']) {
+    const T = MESSAGES[lang];
+    // The agent desktop.
+    await page.selectOption('#lang', lang);
+    await page.waitForSelector(`html[lang=${lang}]`);
+    await page.waitForSelector(`[data-testid=btn-ready]:has-text("${T['agent.ready']}")`);
+    assert.equal(await text(page, 'nav a[href="/desktop"]'), T['nav.desktop']);
+    assert.equal(await text(page, 'nav a[href="/interactions"]'), T['nav.interactions']);
+    assert.equal(await text(page, '[data-testid=agent-state] strong'), T['state.not_ready']);
+    assert.match(await text(page, '[data-testid=btn-notready]'), new RegExp('^' + T['agent.notReady']));
+    assert.equal(await text(page, '[data-testid=btn-logout]'), T['agent.logout']);
+    assert.equal(await text(page, 'section.idle p'), T['agent.notReadyHint']);
+    assert.equal(await text(page, 'header .who .muted'), `(${T['role.agent']})`);
+    assert.equal(await text(page, 'header button.ghost:last-of-type'), T['nav.logout']);
+    assert.deepEqual(await rawKeys(page), [], `${lang}: no key shown raw on the desktop`);
+    assert.ok(!(await page.evaluate(() => document.body.innerText)).includes(MESSAGES.en['agent.notReadyHint']));
+    // The keyboard help, in the same language.
+    await page.evaluate(() => document.activeElement?.blur()); // `?` is typed text inside the picker
+    await page.keyboard.press('?');
+    await page.waitForSelector('[role=dialog]');
+    assert.equal(await text(page, '#help-title'), T['keys.title']);
+    assert.ok((await text(page, '[role=dialog] table')).includes(T['keys.accept']));
+    await page.screenshot({ path: shotPath(`18-desktop-${lang}`) });
+    await page.click('#help-close');
+
+    // The wallboard.
+    await sup.selectOption('#lang', lang);
+    await sup.waitForSelector(`html[lang=${lang}]`);
+    await sup.waitForSelector(`main h1:text-is("${T['wb.title']}")`);
+    const tile = sup.locator('[data-testid=queue-tile]').first();
+    const labels = await tile.locator('.fig .k').allTextContents();
+    assert.deepEqual(labels, ['wb.waiting', 'wb.longest', 'wb.sl', 'wb.asa', 'wb.answered', 'wb.abandoned'].map((k) => T[k]));
+    assert.deepEqual(await sup.locator('[data-testid=agent-grid] thead th').allTextContents(),
+                     ['wb.agent', 'wb.state', 'wb.inState', 'wb.current', 'wb.actions'].map((k) => T[k]));
+    assert.ok((await text(sup, '[data-testid=state-summary]')).includes(T['state.logged_out']));
+    assert.equal(await text(sup, '[data-testid=btn-big]'), T['wb.big']);
+    assert.equal(await text(sup, 'label[for=team-filter]'), T['wb.team']);
+    assert.equal(await sup.locator('[data-testid=agent-grid] [data-testid=btn-row-notready]').first().textContent(), T['agent.notReady']);
+    assert.deepEqual(await rawKeys(sup), [], `${lang}: no key shown raw on the wallboard`);
+    await sup.screenshot({ path: shotPath(`19-wallboard-${lang}`) });
+  }
+
+  // The choice stays with the user in this browser, across a reload.
+  await page.reload();
+  await page.waitForSelector('[data-testid=btn-ready]');
+  assert.equal(await page.getAttribute('html', 'lang'), 'ru');
+  assert.equal(await text(page, 'nav a[href="/desktop"]'), MESSAGES.ru['nav.desktop']);
+  // Choosing the account's language again drops the choice: the account's applies.
+  await page.selectOption('#lang', 'en');
+  await page.waitForSelector('html[lang=en]');
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('sb.locale.'))), []);
+  await page.click('[data-testid=btn-logout]');
+  await page.waitForSelector('[data-testid=agent-state][data-state=logged_out]');
+  await page.context().close();
+  await sup.context().close();
 });

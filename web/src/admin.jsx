@@ -5,30 +5,31 @@
 import { useEffect, useState, useCallback, useRef } from 'preact/hooks';
 import { api } from './api.js';
 import { useApp } from './ctx.js';
-import { fieldError, rowIndex } from './util.js';
+import { LOCALES, LOCALE_NAMES } from './i18n.js';
+import { fieldError, fmtPercent, fmtSeconds, rowIndex } from './util.js';
 
 const CHANNELS = ['voice', 'chat', 'email', 'sms', 'fax', 'callback', 'case'];
 const STRATEGIES = ['longest_idle', 'most_skilled', 'least_occupied', 'round_robin', 'ring_all'];
 const ROLES = ['agent', 'supervisor', 'admin', 'analyst'];
 const KINDS = ['success', 'failure', 'refusal', 'neutral'];
-const LOCALE_CHOICES = ['en', 'pl', 'vi', 'et', 'ro', 'ru'];
 
 // Each resource: where it lives, its list columns and its form fields.
-function schemas(t, ref) {
+function schemas(t, locale, ref) {
   const opt = (list, label = (x) => x.name) => () => list.map((x) => [String(x.id), label(x)]);
   const skillOpts = opt(ref.skills);
   return {
     users: {
       path: '/api/users',
       cols: [['login', (r) => r.login], ['name', (r) => r.name], ['role', (r) => t('role.' + r.role)],
-             ['team', (r) => ref.teams.find((x) => x.id === r.team)?.name || '–']],
+             ['team', (r) => ref.teams.find((x) => x.id === r.team)?.name || '–'],
+             ['locale', (r) => LOCALE_NAMES[r.locale] || r.locale]],
       toggle: 'disabled',
       fields: [
         { name: 'login', type: 'text', createOnly: true, autocomplete: 'off' },
         { name: 'name', type: 'text' },
         { name: 'role', type: 'select', options: () => ROLES.map((r) => [r, t('role.' + r)]) },
         { name: 'team', type: 'select', nullable: true, number: true, options: opt(ref.teams) },
-        { name: 'locale', type: 'select', options: () => LOCALE_CHOICES.map((l) => [l, l]) },
+        { name: 'locale', type: 'select', options: () => LOCALES.map((l) => [l, LOCALE_NAMES[l]]) },
         { name: 'password', type: 'password', hint: 'hint.password' },
         { name: 'skills', type: 'rows', cols: [{ name: 'skill', type: 'select', options: skillOpts, number: true },
                                               { name: 'level', type: 'number', min: 1, max: 10, def: 5 }] },
@@ -54,7 +55,7 @@ function schemas(t, ref) {
     queues: {
       path: '/api/queues',
       cols: [['name', (r) => r.name], ['channels', (r) => r.channels.map((c) => t('channel.' + c)).join(', ')],
-             ['strategy', (r) => t('strategy.' + r.strategy)], ['sl', (r) => `${Math.round(r.sl_target * 100)}% / ${r.sl_threshold}s`]],
+             ['strategy', (r) => t('strategy.' + r.strategy)], ['sl', (r) => `${fmtPercent(r.sl_target, locale)} / ${fmtSeconds(r.sl_threshold, locale)}`]],
       toggle: 'enabled',
       fields: [
         { name: 'name', type: 'text' },
@@ -332,7 +333,7 @@ function EditForm({ t, res, schema, rec, onSaved, onCancel }) {
 }
 
 export function Admin({ path }) {
-  const { t, navigate } = useApp();
+  const { t, navigate, locale } = useApp();
   const tab = TABS.find((x) => path.startsWith('/admin/' + x)) || 'users';
   const [ref, setRef] = useState({ users: [], teams: [], skills: [], queues: [], dispositions: [], reasons: [] });
   const [editing, setEditing] = useState(undefined); // undefined: none, null: new, record: edit
@@ -358,7 +359,7 @@ export function Admin({ path }) {
     setEditing(undefined);
     setNote('');
   }, [tab]);
-  const sch = schemas(t, ref)[tab];
+  const sch = schemas(t, locale, ref)[tab];
   const rows = ref[tab] || [];
   const toggle = async (r) => {
     const k = sch.toggle;

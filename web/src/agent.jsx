@@ -6,7 +6,7 @@ import { useEffect, useRef, useState, useCallback } from 'preact/hooks';
 import { api } from './api.js';
 import { Chat } from './chat.jsx';
 import { useApp } from './ctx.js';
-import { fmtDuration, since, useTick, ring, unlockAudio, useLatest } from './util.js';
+import { fmtDateTime, fmtDuration, since, useTick, ring, unlockAudio, useLatest } from './util.js';
 
 const HELD = new Set(['connected', 'wrap_up', 'wrapup']);
 
@@ -66,7 +66,7 @@ function labelOf(list, code) {
   return r ? r.label : code;
 }
 
-function CustomerCard({ t, card, from, compact }) {
+function CustomerCard({ t, locale, card, from, compact }) {
   if (!card) {
     return (
       <div class="customer unknown" data-testid="customer-card">
@@ -79,7 +79,7 @@ function CustomerCard({ t, card, from, compact }) {
   return (
     <div class="customer" data-testid="customer-card">
       <h3>
-        {card.name} {card.segment && <span class={'segment seg-' + card.segment}>{card.segment}</span>}
+        {card.name} {card.segment && <span class={'segment seg-' + card.segment}>{segmentLabel(t, card.segment)}</span>}
       </h3>
       <dl class="facts">
         <dt>{t('customer.phones')}</dt>
@@ -99,19 +99,18 @@ function CustomerCard({ t, card, from, compact }) {
         <dt>{t('customer.open')}</dt>
         <dd>{open.length}</dd>
         <dt>{t('customer.last')}</dt>
-        <dd>{card.history && card.history.length ? fmtDate(card.history[0].created) : t('customer.none')}</dd>
+        <dd>{card.history && card.history.length ? fmtDateTime(card.history[0].created, locale) : t('customer.none')}</dd>
       </dl>
     </div>
   );
 }
 
-function fmtDate(iso) {
-  if (!iso) return '–';
-  const d = new Date(iso);
-  return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+// The CRM's segment code in the UI's language; a segment this UI does not know as it is.
+function segmentLabel(t, seg) {
+  return t.has('segment.' + seg) ? t('segment.' + seg) : seg;
 }
 
-function History({ t, card, dispositions }) {
+function History({ t, locale, card, dispositions }) {
   const h = (card && card.history) || [];
   return (
     <section aria-labelledby="hist-title">
@@ -122,7 +121,7 @@ function History({ t, card, dispositions }) {
         <ol class="timeline">
           {h.map((x) => (
             <li key={x.id}>
-              <time dateTime={x.created}>{fmtDate(x.created)}</time>
+              <time dateTime={x.created}>{fmtDateTime(x.created, locale)}</time>
               <span class={'chan chan-' + x.channel}>{t('channel.' + x.channel)}</span>
               <span>{x.disposition ? labelOf(dispositions, x.disposition) : t('istate.' + x.state)}</span>
               {x.notes && <p class="note">{x.notes}</p>}
@@ -134,7 +133,7 @@ function History({ t, card, dispositions }) {
   );
 }
 
-function Offer({ t, it, queues, expires, act, busy }) {
+function Offer({ t, locale, it, queues, expires, act, busy }) {
   const now = useTick(1000);
   const q = queues[it.queue];
   const left = expires ? Math.max(0, (Date.parse(expires) - now) / 1000) : null;
@@ -157,7 +156,7 @@ function Offer({ t, it, queues, expires, act, busy }) {
           )}
         </dl>
       </div>
-      <CustomerCard t={t} card={it.customer_card} from={it.from} compact />
+      <CustomerCard t={t} locale={locale} card={it.customer_card} from={it.from} compact />
       <div class="actions">
         <button class="primary big" disabled={busy} onClick={() => act('accept', it.id)} aria-keyshortcuts="Alt+A"
                 data-testid="btn-accept">{t('offer.accept')} <kbd>Alt+A</kbd></button>
@@ -259,7 +258,7 @@ function CallControls({ t, it, consultTo }) {
   );
 }
 
-function Workspace({ t, it, agent, queues, dispositions, act, busy, error }) {
+function Workspace({ t, locale, it, agent, queues, dispositions, act, busy, error }) {
   const now = useTick(1000);
   const noteKey = 'sb.notes.' + it.id;
   const [notes, setNotes] = useState(() => localStorage.getItem(noteKey) || '');
@@ -301,7 +300,7 @@ function Workspace({ t, it, agent, queues, dispositions, act, busy, error }) {
     e.preventDefault();
     const when = cbAt ? new Date(cbAt) : null;
     const at = when && !isNaN(when) ? when.toISOString() : cbAt;
-    act('schedule-callback', it.id, { at, mine: cbMine, notes }).then((ok) => ok && setCbDone(when ? when.toLocaleString() : at));
+    act('schedule-callback', it.id, { at, mine: cbMine, notes }).then((ok) => ok && setCbDone(when && !isNaN(when) ? fmtDateTime(when, locale) : at));
   };
   return (
     <section class="workspace" aria-labelledby={'ws-' + it.id} data-testid="workspace" data-state={it.state}>
@@ -320,8 +319,8 @@ function Workspace({ t, it, agent, queues, dispositions, act, busy, error }) {
       <div class="ws-grid">
         <div class="card">
           {(it.channel === 'chat' || it.channel === 'sms') && <Chat t={t} it={it} />}
-          <CustomerCard t={t} card={it.customer_card} from={it.from} />
-          <History t={t} card={it.customer_card} dispositions={dispositions} />
+          <CustomerCard t={t} locale={locale} card={it.customer_card} from={it.from} />
+          <History t={t} locale={locale} card={it.customer_card} dispositions={dispositions} />
         </div>
         <div class="col">
           <form class={'card wrapup' + (wrap ? ' active' : '')} onSubmit={complete} noValidate data-testid="wrapup-form">
@@ -400,7 +399,7 @@ function Workspace({ t, it, agent, queues, dispositions, act, busy, error }) {
 }
 
 export function AgentDesktop() {
-  const { me, t, stream } = useApp();
+  const { me, t, stream, locale } = useApp();
   const [agent, setAgent] = useState(null);
   const [items, setItems] = useState({}); // interaction id -> detail
   const [reasons, setReasons] = useState([]);
@@ -543,9 +542,9 @@ export function AgentDesktop() {
           {error.message} <button class="link" onClick={() => setError(null)}>{t('common.dismiss')}</button>
         </p>
       )}
-      {offer && <Offer t={t} it={offer} queues={queues} expires={expires[offer.id] || (agent && agent.offer === offer.id ? agent.offer_expires : null)} act={act} busy={busy} />}
+      {offer && <Offer t={t} locale={locale} it={offer} queues={queues} expires={expires[offer.id] || (agent && agent.offer === offer.id ? agent.offer_expires : null)} act={act} busy={busy} />}
       {held.map((it) => (
-        <Workspace key={it.id} t={t} it={it} agent={agent} queues={queues} dispositions={dispositions} act={act}
+        <Workspace key={it.id} t={t} locale={locale} it={it} agent={agent} queues={queues} dispositions={dispositions} act={act}
                    busy={busy} error={error} />
       ))}
       {!offer && held.length === 0 && (

@@ -14,23 +14,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, request } from './api.js';
 import { useApp } from './ctx.js';
-import { fmtDuration } from './util.js';
+import { fmtBytes, fmtDateTime, fmtDuration } from './util.js';
 
 const LIMIT = 200;
 
-// In the UI's language (the user's locale from /api/me), not the browser's.
-export function fmtDate(iso, locale) {
-  if (!iso) return '–';
-  return new Date(iso).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'medium' });
-}
-
-export function fmtBytes(n, locale) {
-  if (n == null) return '–';
-  const f = (x, d) => x.toLocaleString(locale, { maximumFractionDigits: d });
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${f(n / 1024, 0)} KB`;
-  return `${f(n / 1024 / 1024, 1)} MB`;
-}
+// In the UI's language (the locale the user sees), not the browser's; to the second.
+const fmtDate = (iso, locale) => fmtDateTime(iso, locale, { dateStyle: 'medium', timeStyle: 'medium' });
 
 // The local calendar day `offset` days from today, as YYYY-MM-DD (what <input type=date> holds).
 function localDay(offset = 0) {
@@ -162,6 +151,9 @@ function InteractionList() {
       {!list && !err && <p class="muted" role="status">{t('common.loading')}</p>}
       {list && list.length === 0 && <p class="card muted" data-testid="ix-empty">{t('ix.empty')}</p>}
       {list && list.length > 0 && (
+        <p class="muted small" data-testid="ix-count">{t('ix.count', { count: list.length })}</p>
+      )}
+      {list && list.length > 0 && (
         <div class="card grid-wrap tall">
           <table class="data" data-testid="ix-list">
             <caption class="sr-only">{all ? t('ix.title') : t('ix.mine')}</caption>
@@ -192,7 +184,7 @@ function InteractionList() {
               ))}
             </tbody>
           </table>
-          {list.length >= LIMIT && <p class="muted small pad">{t('ix.limit', { n: LIMIT })}</p>}
+          {list.length >= LIMIT && <p class="muted small pad">{t('ix.limit', { count: LIMIT })}</p>}
         </div>
       )}
     </main>

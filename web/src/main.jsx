@@ -3,7 +3,7 @@ import { useEffect, useState, useCallback } from 'preact/hooks';
 import { api, session, ApiError } from './api.js';
 import { AppCtx } from './ctx.js';
 import { EventStream } from './stream.js';
-import { makeT, pickLocale } from './i18n.js';
+import { makeT, pickLocale, isLoaded, loadLocale, LOCALES, LOCALE_NAMES } from './i18n.js';
 import { unlockAudio, useTick } from './util.js';
 import { AgentDesktop } from './agent.jsx';
 import { Supervisor } from './supervisor.jsx';
@@ -14,6 +14,34 @@ import './styles.css';
 
 
 const stream = new EventStream(() => session.token);
+
+// The UI's language: the choice made in this browser's picker (per user once
+// signed in, so a shared desk keeps each agent's own; on the login page the
+// browser's), else the account's (/api/me `locale`, set by an admin), else
+// the browser's language.
+const LOCALE_KEY = 'sb.locale';
+const choiceKey = (me) => (me ? `${LOCALE_KEY}.${me.id}` : LOCALE_KEY);
+const storedChoice = (me) => {
+  try {
+    return localStorage.getItem(choiceKey(me)) || '';
+  } catch {
+    return '';
+  }
+};
+
+function LanguagePicker({ t, locale, onPick, id }) {
+  return (
+    <span class="lang">
+      <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+        <path fill="none" stroke="currentColor" stroke-width="1.6" d="M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18Zm-9 9h18M12 3c2.5 2.6 3.8 5.6 3.8 9s-1.3 6.4-3.8 9c-2.5-2.6-3.8-5.6-3.8-9S9.5 5.6 12 3Z" />
+      </svg>
+      <label for={id} class="sr-only">{t('field.locale')}</label>
+      <select id={id} value={locale} onChange={(e) => onPick(e.currentTarget.value)} data-testid="lang-picker">
+        {LOCALES.map((l) => <option key={l} value={l} lang={l}>{LOCALE_NAMES[l]}</option>)}
+      </select>
+    </span>
+  );
+}
 
 // What a role may open, from the permissions /api/me lists.
 export function pagesFor(me) {
@@ -51,7 +79,7 @@ function usePath() {
   return path;
 }
 
-function Login({ t, onLoggedIn }) {
+function Login({ t, locale, onPick, onLoggedIn }) {
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
   const [err, setErr] = useState(null);
@@ -87,6 +115,7 @@ function Login({ t, onLoggedIn }) {
                onInput={(e) => setPassword(e.currentTarget.value)} aria-invalid={err ? 'true' : undefined} />
         {msg && <p class="error" role="alert">{msg}</p>}
         <button class="primary" type="submit" disabled={busy}>{t('login.submit')}</button>
+        <LanguagePicker t={t} locale={locale} onPick={onPick} id="login-lang" />
       </form>
     </main>
   );
@@ -108,7 +137,7 @@ function ConnectionBanner({ t }) {
   const secs = Math.max(0, Math.ceil((st.retryAt - Date.now()) / 1000));
   return (
     <div class="banner" role="status" data-testid="conn-banner">
-      {st.s === 'connecting' ? t('conn.connecting') : t('conn.down', { s: secs })}{' '}
+      {st.s === 'connecting' ? t('conn.connecting') : t('conn.down', { count: secs })}{' '}
       <button class="link" onClick={() => stream.reconnectNow()}>{t('conn.retry')}</button>
     </div>
   );
@@ -146,7 +175,7 @@ function Help({ t, onClose }) {
   );
 }
 
-function Shell({ me, t, path, onLogout, children, bare }) {
+function Shell({ me, t, locale, onPick, path, onLogout, children, bare }) {
   const [help, setHelp] = useState(false);
   useEffect(() => {
     const k = (e) => {
@@ -183,6 +212,7 @@ function Shell({ me, t, path, onLogout, children, bare }) {
           <span class="spacer" />
           <ConnectionBanner t={t} />
           <button class="ghost" onClick={() => setHelp(true)} aria-label={t('keys.title')} title={t('keys.title')}>?</button>
+          <LanguagePicker t={t} locale={locale} onPick={onPick} id="lang" />
           <span class="who">{me.name} <span class="muted">({t('role.' + me.role)})</span></span>
           <button class="ghost" onClick={onLogout}>{t('nav.logout')}</button>
         </header>
@@ -198,12 +228,42 @@ function App() {
   const path = usePath();
   const [me, setMe] = useState(null);
   const [loading, setLoading] = useState(!!session.token);
-  const [locale, setLocale] = useState(pickLocale(navigator.language));
-  const t = makeT(locale);
+  const [choice, setChoice] = useState(() => storedChoice(null));
+  const wanted = pickLocale(choice || (me && me.locale) || navigator.language);
+  // The language on screen: `wanted` once its table has arrived. Until then the
+  // one shown before stays (no flash of English on a switch); at start, nothing.
+  const [prev, setPrev] = useState('');
+  const locale = isLoaded(wanted) ? wanted : prev;
+  useEffect(() => {
+    let live = true;
+    loadLocale(wanted).then(
+      () => live && setPrev(wanted),
+      (e) => {
+        console.warn(e);
+        if (live) setPrev((l) => l || 'en');
+      },
+    );
+    return () => (live = false);
+  }, [wanted]);
+  const t = makeT(locale || 'en');
+
+  // A choice equal to the account's language is no choice: the account's applies again.
+  const pick = (l) => {
+    const follow = !!me && l === pickLocale(me.locale);
+    try {
+      if (follow) localStorage.removeItem(choiceKey(me));
+      else localStorage.setItem(choiceKey(me), l);
+    } catch {
+      /* storage may be off: the choice lasts for this page */
+    }
+    setChoice(follow ? '' : l);
+  };
 
   const loadMe = useCallback(async () => {
     const m = await api.get('/api/me');
-    setLocale(pickLocale(m.locale));
+    // The user's table first, so the first page after sign-in is already in their language.
+    await loadLocale(pickLocale(storedChoice(m) || m.locale)).catch(() => {});
+    setChoice(storedChoice(m));
     setMe(m);
     if ((m.permissions || []).some((p) => p.startsWith('events.stream'))) stream.start();
     const p = location.pathname;
@@ -215,6 +275,7 @@ function App() {
     stream.stop();
     session.set('');
     setMe(null);
+    setChoice(storedChoice(null));
     navigate('/login', true);
   }, []);
 
@@ -231,11 +292,12 @@ function App() {
   }, []);
 
   useEffect(() => {
-    document.documentElement.lang = locale;
+    if (locale) document.documentElement.lang = locale;
   }, [locale]);
 
+  if (!locale) return null; // the first table is on its way (one request, same server)
   if (loading) return <p class="loading" role="status">{t('common.loading')}</p>;
-  if (!me) return <Login t={t} onLoggedIn={loadMe} />;
+  if (!me) return <Login t={t} locale={locale} onPick={pick} onLoggedIn={loadMe} />;
 
   const logout = async () => {
     try {
@@ -256,7 +318,7 @@ function App() {
   else page = null;
   return (
     <AppCtx.Provider value={ctx}>
-      <Shell me={me} t={t} path={path} onLogout={logout} bare={big}>
+      <Shell me={me} t={t} locale={locale} onPick={pick} path={path} onLogout={logout} bare={big}>
         {page}
       </Shell>
     </AppCtx.Provider>

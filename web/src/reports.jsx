@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, getOptional, request } from './api.js';
 import { useApp } from './ctx.js';
-import { fmtDuration, fmtPercent, todayISO } from './util.js';
+import { fmtDuration, fmtNumber, fmtPercent, todayISO } from './util.js';
 
 const secs = (a, b) => (Date.parse(b) - Date.parse(a)) / 1000;
 const avg = (xs) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
@@ -92,7 +92,7 @@ function csvOf(hours) {
 }
 
 // Grouped bars per hour, with axes and a legend; a table follows for screen readers.
-function HourChart({ t, hours }) {
+function HourChart({ t, locale, hours }) {
   const W = 900, H = 260, L = 40, B = 36, T = 10, R = 10;
   const series = [['offered', 's1'], ['answered', 's2'], ['abandoned', 's3']];
   const max = Math.max(1, ...hours.map((h) => Math.max(h.offered, h.answered + h.abandoned)));
@@ -109,7 +109,7 @@ function HourChart({ t, hours }) {
         {ticks.map((v) => (
           <g key={v}>
             <line x1={L} x2={W - R} y1={y(v)} y2={y(v)} class="gridline" />
-            <text x={L - 6} y={y(v) + 4} class="axis" text-anchor="end">{v}</text>
+            <text x={L - 6} y={y(v) + 4} class="axis" text-anchor="end">{fmtNumber(v, locale, 0)}</text>
           </g>
         ))}
         {hours.map((h, i) => {
@@ -119,7 +119,7 @@ function HourChart({ t, hours }) {
           const d = new Date(h.hour);
           return (
             <g key={h.hour}>
-              <title>{`${d.toLocaleString()} · ${series.map(([k]) => `${t('rep.' + k)}: ${h[k] || 0}`).join(', ')}`}</title>
+              <title>{`${d.toLocaleString(locale)} · ${series.map(([k]) => `${t('rep.' + k)}: ${h[k] || 0}`).join(', ')}`}</title>
               {/* offered behind; answered and abandoned stacked in front */}
               {h.offered > 0 && <rect class="s1" x={x0 + gap} y={y(h.offered)} width={w} height={y(0) - y(h.offered)} />}
               {h.answered > 0 && <rect class="s2" x={x0 + gap} y={y(h.answered)} width={w} height={y(0) - y(h.answered)} />}
@@ -128,11 +128,11 @@ function HourChart({ t, hours }) {
               )}
               {i % every === 0 && (
                 <text x={x0 + bw / 2} y={H - B + 16} class="axis" text-anchor="middle">
-                  {byDay ? d.toLocaleDateString([], { month: 'short', day: 'numeric' }) : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+                  {byDay ? d.toLocaleDateString(locale, { month: 'short', day: 'numeric' }) : d.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' })}
                 </text>
               )}
               {!byDay && i % every === 0 && (d.getHours() < every || i === 0) && (
-                <text x={x0 + bw / 2} y={H - B + 30} class="axis small" text-anchor="middle">{d.toLocaleDateString([], { month: 'short', day: 'numeric' })}</text>
+                <text x={x0 + bw / 2} y={H - B + 30} class="axis small" text-anchor="middle">{d.toLocaleDateString(locale, { month: 'short', day: 'numeric' })}</text>
               )}
             </g>
           );
@@ -175,7 +175,7 @@ function Bars({ t, title, items, fmt, max, target, testid }) {
 }
 
 export function Reports() {
-  const { t } = useApp();
+  const { t, locale } = useApp();
   const [from, setFrom] = useState(todayISO());
   const [to, setTo] = useState(todayISO());
   const [queue, setQueue] = useState('');
@@ -245,6 +245,7 @@ export function Reports() {
   };
 
   const fe = (f) => (err && err.field === f ? err.message : '');
+  const pct = (v) => fmtPercent(v, locale);
   const totals = data ? data.hours.reduce((s, h) => ({ offered: s.offered + h.offered, answered: s.answered + h.answered, abandoned: s.abandoned + h.abandoned }), { offered: 0, answered: 0, abandoned: 0 }) : null;
   return (
     <main id="main" class="page reports">
@@ -282,34 +283,34 @@ export function Reports() {
         <>
           {data.computed && <p class="muted small">{t('rep.computed')}</p>}
           <section class="kpis" aria-label={t('rep.totals')}>
-            <div class="fig card"><span class="v">{totals.offered}</span><span class="k">{t('rep.offered')}</span></div>
-            <div class="fig card"><span class="v">{totals.answered}</span><span class="k">{t('rep.answered')}</span></div>
-            <div class="fig card"><span class="v">{totals.abandoned}</span><span class="k">{t('rep.abandoned')}</span></div>
-            <div class="fig card"><span class="v">{fmtPercent(totals.offered ? totals.abandoned / totals.offered : null)}</span><span class="k">{t('rep.abandonRate')}</span></div>
+            <div class="fig card"><span class="v">{fmtNumber(totals.offered, locale)}</span><span class="k">{t('rep.offered')}</span></div>
+            <div class="fig card"><span class="v">{fmtNumber(totals.answered, locale)}</span><span class="k">{t('rep.answered')}</span></div>
+            <div class="fig card"><span class="v">{fmtNumber(totals.abandoned, locale)}</span><span class="k">{t('rep.abandoned')}</span></div>
+            <div class="fig card"><span class="v">{fmtPercent(totals.offered ? totals.abandoned / totals.offered : null, locale)}</span><span class="k">{t('rep.abandonRate')}</span></div>
           </section>
           <section class="card" aria-labelledby="ph-title">
             <h2 id="ph-title">{t('rep.perHour')}</h2>
-            {data.hours.length ? <HourChart t={t} hours={fillHours(data.hours, data.from || from, data.to || to)} /> : <p class="muted">{t('rep.noData')}</p>}
+            {data.hours.length ? <HourChart t={t} locale={locale} hours={fillHours(data.hours, data.from || from, data.to || to)} /> : <p class="muted">{t('rep.noData')}</p>}
             <details>
               <summary>{t('rep.asTable')}</summary>
               <table class="data">
                 <thead><tr><th scope="col">{t('rep.hour')}</th><th scope="col">{t('rep.offered')}</th><th scope="col">{t('rep.answered')}</th><th scope="col">{t('rep.abandoned')}</th><th scope="col">{t('rep.inSl')}</th></tr></thead>
                 <tbody>
                   {data.hours.map((h) => (
-                    <tr key={h.hour}><td>{new Date(h.hour).toLocaleString()}</td><td>{h.offered}</td><td>{h.answered}</td><td>{h.abandoned}</td><td>{h.answered_in_sl}</td></tr>
+                    <tr key={h.hour}><td>{new Date(h.hour).toLocaleString(locale)}</td><td>{h.offered}</td><td>{h.answered}</td><td>{h.abandoned}</td><td>{h.answered_in_sl}</td></tr>
                   ))}
                 </tbody>
               </table>
             </details>
           </section>
           <div class="chart-grid">
-            <Bars t={t} title={t('rep.sl')} testid="sl-chart" max={1} fmt={fmtPercent}
+            <Bars t={t} title={t('rep.sl')} testid="sl-chart" max={1} fmt={pct}
                   items={data.queues.map((q) => ({ label: q.name, value: q.service_level, bad: q.service_level != null && q.service_level < 0.8 }))} target={0.8} />
             <Bars t={t} title={t('rep.aht')} fmt={fmtDuration} items={data.queues.map((q) => ({ label: q.name, value: q.aht }))} />
-            <Bars t={t} title={t('rep.abandonRate')} max={1} fmt={fmtPercent}
+            <Bars t={t} title={t('rep.abandonRate')} max={1} fmt={pct}
                   items={data.queues.map((q) => ({ label: q.name, value: q.abandon_rate, bad: q.abandon_rate > 0.05 }))} />
-            <Bars t={t} title={t('rep.occupancy')} max={1} fmt={fmtPercent} items={data.agents.map((a) => ({ label: a.name, value: a.occupancy }))} />
-            <Bars t={t} title={t('rep.handled')} fmt={(v) => String(v)} items={data.agents.map((a) => ({ label: a.name, value: a.handled }))} />
+            <Bars t={t} title={t('rep.occupancy')} max={1} fmt={pct} items={data.agents.map((a) => ({ label: a.name, value: a.occupancy }))} />
+            <Bars t={t} title={t('rep.handled')} fmt={(v) => fmtNumber(v, locale)} items={data.agents.map((a) => ({ label: a.name, value: a.handled }))} />
             <Bars t={t} title={t('rep.agentAht')} fmt={fmtDuration} items={data.agents.map((a) => ({ label: a.name, value: a.aht }))} />
           </div>
         </>

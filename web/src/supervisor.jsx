@@ -3,7 +3,7 @@
 // animation frame); the queue figures are re-read from /api/wallboard at most
 // once a second while events arrive, and every 5 s otherwise.
 import { Component } from 'preact';
-import { useEffect, useRef, useState, useCallback } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState, useCallback } from 'preact/hooks';
 import { api, getOptional } from './api.js';
 import { useApp } from './ctx.js';
 import { fmtDuration, fmtPercent, since, useTick } from './util.js';
@@ -38,7 +38,7 @@ function wallboardFromQueues(queues, agents) {
   };
 }
 
-function QueueTile({ t, q, fetchedAt, target }) {
+function QueueTile({ t, locale, q, fetchedAt, target }) {
   const now = useTick(1000);
   const d = q.today || {};
   const lw = q.waiting > 0 ? q.longest_wait + (now - fetchedAt) / 1000 : 0;
@@ -58,7 +58,7 @@ function QueueTile({ t, q, fetchedAt, target }) {
           <span class="k">{t('wb.longest')}</span>
         </div>
         <div class={'fig ' + slClass}>
-          <span class="v" data-testid="sl">{fmtPercent(sl)}</span>
+          <span class="v" data-testid="sl">{fmtPercent(sl, locale)}</span>
           <span class="k">{t('wb.sl')}</span>
         </div>
         <div class="fig">
@@ -88,9 +88,9 @@ function QueueTile({ t, q, fetchedAt, target }) {
 class AgentRow extends Component {
   shouldComponentUpdate(next) {
     return next.a !== this.props.a || next.busy !== this.props.busy || next.t !== this.props.t ||
-           next.mode !== this.props.mode;
+           next.mode !== this.props.mode || next.labels !== this.props.labels;
   }
-  render({ a, t, act, busy, mode, monitor, open }) {
+  render({ a, t, act, busy, mode, monitor, open, labels }) {
     const out = a.state === 'logged_out';
     // A live call can be monitored on the supervisor's own SIP phone: listen, then whisper or barge.
     const call = a.state === 'busy' && (a.interactions || []).length ? a.interactions[0] : 0;
@@ -100,7 +100,7 @@ class AgentRow extends Component {
         <td data-col="state" data-state={a.state}>
           <span class="dot" aria-hidden="true" />
           {t('state.' + a.state)}
-          {a.state === 'not_ready' && a.reason ? ` · ${a.reason}` : ''}
+          {a.state === 'not_ready' && a.reason ? ` · ${labels[a.reason] || a.reason}` : ''}
         </td>
         <td class="num" data-since={a.state_since} />
         <td>
@@ -110,9 +110,12 @@ class AgentRow extends Component {
           {!(a.interactions || []).length && a.offer ? `#${a.offer} (${t('state.reserved')})` : ''}
         </td>
         <td class="row-actions">
-          <button class="small" disabled={busy || out || a.state === 'ready'} onClick={() => act(a, 'ready')}>{t('agent.ready')}</button>
-          <button class="small" disabled={busy || out || a.state === 'not_ready'} onClick={() => act(a, 'not-ready')}>{t('agent.notReady')}</button>
-          <button class="small ghost" disabled={busy || out} onClick={() => act(a, 'logout')}>{t('agent.logout')}</button>
+          <button class="small" disabled={busy || out || a.state === 'ready'} onClick={() => act(a, 'ready')}
+                  data-testid="btn-row-ready">{t('agent.ready')}</button>
+          <button class="small" disabled={busy || out || a.state === 'not_ready'} onClick={() => act(a, 'not-ready')}
+                  data-testid="btn-row-notready">{t('agent.notReady')}</button>
+          <button class="small ghost" disabled={busy || out} onClick={() => act(a, 'logout')}
+                  data-testid="btn-row-logout">{t('agent.logout')}</button>
           {call && !mode ? (
             <button class="small" data-testid="btn-listen" onClick={() => monitor(call, 'listen')}>{t('mon.listen')}</button>
           ) : null}
@@ -133,7 +136,7 @@ class AgentRow extends Component {
   }
 }
 
-function AgentGrid({ t, agents, act, busyId, monitors, monitor, open }) {
+function AgentGrid({ t, agents, act, busyId, monitors, monitor, open, labels }) {
   const ref = useRef(null);
   // Time-in-state cells are written directly once a second: 1,000 rows do not re-render.
   const tick = useCallback(() => {
@@ -164,7 +167,7 @@ function AgentGrid({ t, agents, act, busyId, monitors, monitor, open }) {
         </thead>
         <tbody>
           {agents.map((a) => (
-            <AgentRow key={a.id} a={a} t={t} act={act} busy={busyId === a.id} monitor={monitor} open={open}
+            <AgentRow key={a.id} a={a} t={t} act={act} busy={busyId === a.id} monitor={monitor} open={open} labels={labels}
                       mode={monitors[(a.interactions || [])[0]]} />
           ))}
         </tbody>
@@ -174,7 +177,7 @@ function AgentGrid({ t, agents, act, busyId, monitors, monitor, open }) {
 }
 
 export function Supervisor({ big }) {
-  const { me, t, stream, navigate } = useApp();
+  const { me, t, stream, navigate, locale } = useApp();
   const [teams, setTeams] = useState([]);
   const [team, setTeam] = useState(() => new URLSearchParams(location.search).get('team') || (me.team ? String(me.team) : ''));
   const [agents, setAgents] = useState([]);
@@ -347,6 +350,8 @@ export function Supervisor({ big }) {
     }
   };
 
+  // Not-ready reasons by their label, as the agent's own desktop shows them (the code if unknown).
+  const reasonLabels = useMemo(() => Object.fromEntries(reasons.map((r) => [r.code, r.label])), [reasons]);
   const teamObj = teams.find((x) => String(x.id) === String(team));
   const queues = ((board && board.queues) || []).filter((q) => !teamObj || teamObj.queues.includes(q.id));
   const counts = {};
@@ -370,7 +375,7 @@ export function Supervisor({ big }) {
           </>
         )}
         <span class="spacer" />
-        <Clock />
+        <Clock locale={locale} />
         {big ? (
           <button class="ghost small" onClick={() => navigate('/wallboard' + (team ? `?team=${team}` : ''))}>{t('wb.exitBig')}</button>
         ) : (
@@ -381,7 +386,7 @@ export function Supervisor({ big }) {
       {board && board.fallback && !big && <p class="muted small">{t('wb.fallback')}</p>}
       <section class="tiles" aria-label={t('wb.queues')} aria-live="off">
         {queues.map((q) => (
-          <QueueTile key={q.id} t={t} q={q} fetchedAt={fetchedAt} target={queueCfg[q.id]?.sl_target ?? q.sl_target} />
+          <QueueTile key={q.id} t={t} locale={locale} q={q} fetchedAt={fetchedAt} target={queueCfg[q.id]?.sl_target ?? q.sl_target} />
         ))}
       </section>
       <section class="summary" aria-label={t('wb.agentsByState')} data-testid="state-summary">
@@ -389,12 +394,13 @@ export function Supervisor({ big }) {
           <span key={s} class="sum" data-state={s}><span class="dot" aria-hidden="true" />{t('state.' + s)} <b>{counts[s] || 0}</b></span>
         ))}
       </section>
-      <AgentGrid t={t} agents={agents} act={act} busyId={busyId} monitors={monitors} monitor={monitor} open={open} />
+      <AgentGrid t={t} agents={agents} act={act} busyId={busyId} monitors={monitors} monitor={monitor} open={open}
+                 labels={reasonLabels} />
     </main>
   );
 }
 
-function Clock() {
+function Clock({ locale }) {
   const now = useTick(1000);
-  return <time class="clock" dateTime={new Date(now).toISOString()}>{new Date(now).toLocaleTimeString()}</time>;
+  return <time class="clock" dateTime={new Date(now).toISOString()}>{new Date(now).toLocaleTimeString(locale)}</time>;
 }

@@ -11,9 +11,46 @@ export function fmtDuration(sec) {
   return (h ? `${h}:` : '') + `${mm}:${String(s).padStart(2, '0')}`;
 }
 
-export function fmtPercent(x) {
+// Numbers, percentages, sizes and dates in the UI's language (the locale the
+// user sees, not the browser's), through Intl. Formatters are cached per locale.
+const formatters = new Map();
+function nf(locale, opts) {
+  const k = locale + JSON.stringify(opts);
+  if (!formatters.has(k)) formatters.set(k, new Intl.NumberFormat(locale, opts));
+  return formatters.get(k);
+}
+
+// A fraction (0.823) as a percentage with at most one decimal ("82.3%", "82,3 %").
+export function fmtPercent(x, locale) {
   if (x == null || !isFinite(x)) return '–';
-  return `${Math.round(x * 1000) / 10}%`;
+  return nf(locale, { style: 'percent', maximumFractionDigits: 1 }).format(x);
+}
+
+export function fmtNumber(x, locale, maxDigits = 1) {
+  if (x == null || !isFinite(x)) return '–';
+  return nf(locale, { maximumFractionDigits: maxDigits }).format(x);
+}
+
+// A count of seconds with the unit ("20 s", "20 с", "20 giây").
+export function fmtSeconds(x, locale) {
+  if (x == null || !isFinite(x)) return '–';
+  return nf(locale, { style: 'unit', unit: 'second', unitDisplay: 'narrow' }).format(x);
+}
+
+// Bytes as B, kB or MB in the locale's notation.
+export function fmtBytes(n, locale) {
+  if (n == null || !isFinite(n)) return '–';
+  if (n < 1024) return nf(locale, { style: 'unit', unit: 'byte', unitDisplay: 'short' }).format(n);
+  if (n < 1024 * 1024) return nf(locale, { style: 'unit', unit: 'kilobyte', unitDisplay: 'short', maximumFractionDigits: 0 }).format(n / 1024);
+  return nf(locale, { style: 'unit', unit: 'megabyte', unitDisplay: 'short', maximumFractionDigits: 1 }).format(n / 1024 / 1024);
+}
+
+// An ISO time as a date and time; `opts` as for Intl.DateTimeFormat
+// (default: medium date, short time). '–' for none.
+export function fmtDateTime(iso, locale, opts = { dateStyle: 'medium', timeStyle: 'short' }) {
+  if (!iso) return '–';
+  const d = iso instanceof Date ? iso : new Date(iso);
+  return isNaN(d) ? '–' : d.toLocaleString(locale, opts);
 }
 
 export function since(iso, now = Date.now()) {
