@@ -132,7 +132,8 @@ void Telephony::Impl::trunk_unreachable(const std::string& trunk) {
   if (a.on_unreachable(steady_ms())) {
     spdlog::warn("[sip][trunk={}] {} does not answer: trying {} ({})", trunk, before, a.current()->text(),
                  a.query().host);
-    restart_registration(trunk);
+    // Not from inside the handler that noticed (it may be the registration's own): after it returns.
+    post([this, trunk] { restart_registration(trunk); });
   }
 }
 

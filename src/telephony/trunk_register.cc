@@ -39,8 +39,10 @@ void Telephony::Impl::restart_registration(const std::string& trunk) {
       r->last_status = -1;
     }
     r->target.clear();
-    if (!to) {
-      if (t.host_is_ip() || !why.empty()) spdlog::warn("[sip][trunk={}] not registering: {}", trunk, why);
+    if (!to) {  // quiet while the first lookup is under way; it registers when the answer comes
+      auto a = trunk_addrs.find(trunk);
+      bool pending = a != trunk_addrs.end() && a->second.needs_dns() && a->second.error().empty();
+      if (!pending) spdlog::warn("[sip][trunk={}] not registering: {}", trunk, why);
       return;
     }
     std::string reg_uri = fmt::format("sip:{};transport={}", trunk_uri_hostport(t), t.transport);
