@@ -28,6 +28,18 @@ std::uint32_t takeable_mask(const AgentRec& a) {
   return mask;
 }
 
+const char* cannot_start(const AgentRec& a, Channel c) {
+  if (!a.logged_in) return "is logged out";
+  if (a.offer != kNone) return "has an offer ringing";
+  if (a.load[Channel::kVoice] + a.load[Channel::kCallback] > 0)
+    return a.wrapups == static_cast<int>(a.held.size()) ? "is in wrap-up" : "is on a call";
+  const int total = a.load.total();
+  if (a.capacity[c] <= 0 || a.load[c] >= a.capacity[c]) return "has no capacity for the channel";
+  if (a.max_total > 0 && total >= a.max_total) return "has no spare capacity";
+  if (is_phone(c) && total > 0) return "holds other work (phone work is exclusive)";
+  return nullptr;
+}
+
 std::int64_t occupancy_ppm(const AgentRec& a) {
   std::int64_t best = 0;
   for (Channel c : kAllChannels) {

@@ -115,6 +115,12 @@ void index_memberships(AgentRec& a);
 // Channels the agent may be offered right now (bit per channel; 0 = none).
 std::uint32_t takeable_mask(const AgentRec& a);
 
+// Why the agent cannot start work of channel `c` themself (an outbound call),
+// or nullptr when they can: logged in, no offer ringing, and the capacity
+// model above allows `c` (phone work exclusive), whatever the not-ready flag
+// says — a not-ready agent may place a call; it only gets no offers.
+const char* cannot_start(const AgentRec& a, Channel c);
+
 // Load as parts per million of capacity (max over channels, and of max_total).
 std::int64_t occupancy_ppm(const AgentRec& a);
 

@@ -80,6 +80,15 @@ class Engine {
   // --- interactions ---
   Status arrive(const InteractionSpec& spec, TimePoint now);
   Status accept(InteractionId i, AgentId a, TimePoint now);
+  // Work the agent starts themself (an outbound call): the interaction is
+  // connected to agent `a` at once, in spec.queue (counted there as offered and
+  // answered, waited 0), without waiting or an offer; reports Accepted. The
+  // agent may be ready or not-ready (a not-ready agent stays not-ready, gets no
+  // offers meanwhile, and is still not-ready after wrap-up); refused
+  // (kConflict) when logged out, an offer is ringing, or the capacity model
+  // forbids the channel (already on a call, in wrap-up, phone work exclusive).
+  // spec.preferred_agent is ignored; queue hours are not checked.
+  Status connect(const InteractionSpec& spec, AgentId a, TimePoint now);
   Status reject(InteractionId i, AgentId a, TimePoint now);  // back to its place; agent not-ready "rejected"
   Status abandon(InteractionId i, TimePoint now);            // customer left before being connected
   Status end_conversation(InteractionId i, TimePoint now);   // customer side over; agent enters wrap-up

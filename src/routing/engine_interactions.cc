@@ -57,6 +57,56 @@ Status Engine::arrive(const InteractionSpec& spec, TimePoint now) {
   return {};
 }
 
+Status Engine::connect(const InteractionSpec& spec, AgentId agent, TimePoint now) {
+  Impl& m = *impl_;
+  if (!spec.id) return Error::invalid("id", "interaction id must be non-zero");
+  if (m.find_interaction(spec.id) != kNone)
+    return Error{ErrorCode::kAlreadyExists, "interaction " + std::to_string(spec.id.value) + " already exists", "id"};
+  std::uint32_t q = m.find_queue(spec.queue);
+  if (q == kNone) return unknown_queue(spec.queue);
+  std::uint32_t a = m.find_agent(agent);
+  if (a == kNone) return unknown_agent(agent);
+  QueueRec& Q = m.queues[q];
+  if (!Q.enabled) return Error::conflict("queue " + std::to_string(spec.queue.value) + " is disabled");
+  if (!(Q.accepts & channel_bit(spec.channel)))
+    return Error::invalid("channel", "queue " + std::to_string(spec.queue.value) + " does not accept " +
+                                         std::string(to_string(spec.channel)));
+  if (const char* why = cannot_start(m.agents[a], spec.channel))
+    return Error::conflict("agent " + std::to_string(agent.value) + " " + why);
+  m.touch(now);
+  std::uint32_t i = m.new_interaction_slot();
+  InteractionRec& I = m.inter[i];
+  I.alive = true;
+  I.id = spec.id;
+  I.channel = spec.channel;
+  I.priority = spec.priority;
+  I.enqueued = spec.enqueued.value_or(now);
+  I.seq = ++m.next_seq;
+  I.target = kNone;
+  I.bucket = kNone;
+  I.listed = false;
+  I.overdue = false;
+  I.customer = spec.customer;
+  I.from = spec.from;
+  I.callback_number.clear();
+  I.callback = spec.channel == Channel::kCallback;
+  I.queue = q;
+  I.queue_entered = now;
+  I.state = InteractionState::kConnected;
+  I.agent = a;
+  I.accepted_at = now;
+  m.inter_slot.insert(spec.id.value, i);
+  AgentRec& A = m.agents[a];
+  A.held.push_back(i);
+  ++A.load[I.channel];
+  ++Q.offered;
+  ++Q.answered;
+  ++Q.answered_in_sl;
+  m.emit(now, Accepted{I.id, A.id, Q.id, Duration::zero()});
+  m.refresh_agent(a, now);
+  return {};
+}
+
 Status Engine::accept(InteractionId id, AgentId agent, TimePoint now) {
   Impl& m = *impl_;
   std::uint32_t i = m.find_interaction(id);

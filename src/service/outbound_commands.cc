@@ -81,11 +81,18 @@ Core::Fn start_outbound_call(OutboundCall c) {
                   {"customer", snap->customer ? json(snap->customer.value) : json(nullptr)}};
     }
     auto agent = t.engine.agent(c.agent);
-    if (!agent || agent->state == r::AgentState::kLoggedOut)
-      return Error::conflict("log in and set yourself ready to place a call");
-    if (agent->state != r::AgentState::kReady || !agent->interactions.empty() || agent->offer)
-      return Error::conflict(fmt::format("you are {}: calls are placed when ready with nothing in hand",
-                                         to_string(agent->state)));
+    if (!agent || agent->state == r::AgentState::kLoggedOut) return Error::conflict("log in to place a call");
+    if (agent->offer) return Error::conflict("an offer is ringing for you: answer or reject it first");
+    if (agent->state == r::AgentState::kWrapUp)
+      return Error::conflict("you are in wrap-up: complete it (or set yourself ready) first");
+    for (InteractionId held : agent->interactions) {
+      auto h = t.engine.interaction(held, t.now);
+      bool phone = h && (h->channel == Channel::kVoice || h->channel == Channel::kCallback);
+      if (phone && h->state == r::InteractionState::kWrapUp)
+        return Error::conflict("you are in wrap-up: complete it (or set yourself ready) first");
+      return Error::conflict(phone ? "you are already on a call"
+                                   : "you hold other work (a call needs your full attention): finish it first");
+    }
     auto queue = choose_queue(t, c);
     if (!queue) return queue.error();
     CustomerId customer;
@@ -114,17 +121,9 @@ Core::Fn start_outbound_call(OutboundCall c) {
     spec.queue = *queue;
     spec.customer = customer;
     spec.from = c.to;
-    spec.preferred_agent = c.agent;
-    if (auto s = t.engine.arrive(spec, t.now); !s) return s.error();
-    // A ready agent with nothing in hand is offered a targeted arrival at once.
-    auto snap = t.engine.interaction(rec.id, t.now);
-    Status accepted = snap && snap->state == r::InteractionState::kOffered && snap->agent == c.agent
-                          ? t.engine.accept(rec.id, c.agent, t.now)
-                          : Status(Error::conflict("the call could not be given to you"));
-    if (!accepted) {
-      if (t.engine.interaction(rec.id, t.now)) (void)t.engine.cancel(rec.id, t.now);
-      return accepted.error();
-    }
+    // Connected at once, ready or not-ready: no queueing, no offer (a not-ready
+    // agent stays not-ready and gets no offers; a ready one is busy on the call).
+    if (auto s = t.engine.connect(spec, c.agent, t.now); !s) return s.error();
     t.audit("interaction.create", target(rec.id), {{"channel", "voice"}, {"queue", queue->value}, {"direction", "outbound"}});
     t.audit("call.place", target(rec.id), {{"to", c.to}});
     return json{{"interaction", rec.id.value}, {"created", true}, {"to", c.to}, {"queue", queue->value},

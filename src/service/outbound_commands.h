@@ -2,9 +2,8 @@
 // Outbound calls in the ACD. An agent's click-to-call (or a callback being
 // dialled) is a voice interaction held by that agent from the start: the
 // telephony rings the agent's phone, then the customer through a trunk, and
-// reports the outcome with these commands. Service-level only: the engine
-// sees an ordinary arrival targeted at the agent, offered and accepted in the
-// same unit of work.
+// reports the outcome with these commands. The engine connects the new
+// interaction to the agent directly (Engine::connect), ready or not-ready.
 #include <optional>
 #include <string>
 
@@ -23,13 +22,14 @@ struct OutboundCall {
   nlohmann::json data = nlohmann::json::object();  // merged into the new interaction's data (trunk, caller id)
 };
 
-// Without `interaction`: the agent must be logged in and ready with nothing in
-// hand (409 otherwise). Creates a voice interaction {from: to, data.direction
+// Without `interaction`: the agent must be logged in, ready or not-ready, with
+// nothing in hand and no offer ringing (409 otherwise, saying which). Creates a voice interaction {from: to, data.direction
 // "outbound", customer matched by the number} in the chosen queue — the
 // first enabled, open queue taking voice whose base skills the agent has,
 // else the first enabled, open queue taking voice — and connects it to the
-// agent (arrive targeted at the agent, offer, accept), events
-// interaction.queued / offer.created / offer.accepted as usual.
+// agent (Engine::connect: no queueing, no offer; event offer.accepted). A
+// not-ready agent stays not-ready (no offers during the call, not-ready again
+// after wrap-up); a ready one is busy, then wrap-up, then ready.
 // With `interaction`: checks `agent` holds it connected (403 / 409) and that
 // it is voice or callback. Returns {interaction, created, to, queue, customer}.
 Core::Fn start_outbound_call(OutboundCall call);

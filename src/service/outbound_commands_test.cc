@@ -91,11 +91,8 @@ TEST_F(OutboundTest, ReadyAgentGetsANewOutboundInteractionConnected) {
   auto out = exec(cmd::start_outbound_call(call("anna", "+48600100200")), as("anna"));
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.error().code, ErrorCode::kConflict) << "logged out";
+  EXPECT_NE(out.error().message.find("log in"), std::string::npos) << out.error().message;
   run(cmd::agent_login(agent("anna")));
-  out = exec(cmd::start_outbound_call(call("anna", "+48600100200")), as("anna"));
-  ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.error().code, ErrorCode::kConflict) << "not ready";
-  EXPECT_NE(out.error().message.find("not_ready"), std::string::npos) << out.error().message;
   run(cmd::agent_ready(agent("anna")));
 
   json r = run(cmd::start_outbound_call(call("anna", "+48600100200")), as("anna"));
@@ -117,6 +114,35 @@ TEST_F(OutboundTest, ReadyAgentGetsANewOutboundInteractionConnected) {
   out = exec(cmd::start_outbound_call(call("anna", "+48600100201")), as("anna"));
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.error().code, ErrorCode::kConflict) << "already on a call";
+  EXPECT_EQ(out.error().message, "you are already on a call");
+  EXPECT_EQ(pub_.count("offer.created"), 0) << "connected directly, never offered";
+  EXPECT_EQ(pub_.count("offer.accepted"), 1);
+}
+
+TEST_F(OutboundTest, NotReadyAgentPlacesACallAndStaysNotReady) {
+  run(cmd::agent_login(agent("anna")));  // not-ready "login"
+  json r = run(cmd::start_outbound_call(call("anna", "+48600100200")), as("anna"));
+  std::int64_t id = r["interaction"].get<std::int64_t>();
+  EXPECT_EQ(interaction(id)["state"], "connected");
+  EXPECT_EQ(agent_state("anna"), "not_ready") << "no offers reach anna during the call";
+  auto again = exec(cmd::start_outbound_call(call("anna", "+48600100201")), as("anna"));
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().message, "you are already on a call");
+
+  run(cmd::end_conversation(InteractionId(id)));
+  again = exec(cmd::start_outbound_call(call("anna", "+48600100201")), as("anna"));
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.error().message.find("wrap-up"), std::string::npos) << again.error().message;
+  run(cmd::complete(InteractionId(id), json{{"disposition", "resolved"}}), as("anna"));
+  EXPECT_TRUE(interaction(id).is_null());
+  EXPECT_EQ(agent_state("anna"), "not_ready") << "back to what she was";
+}
+
+TEST_F(OutboundTest, NotReachedLeavesANotReadyAgentNotReady) {
+  run(cmd::agent_login(agent("anna")));
+  json r = run(cmd::start_outbound_call(call("anna", "+48600100200")), as("anna"));
+  run(cmd::outbound_call_failed(InteractionId(r["interaction"].get<std::int64_t>()), 486, "Busy Here", true));
+  EXPECT_EQ(agent_state("anna"), "not_ready");
 }
 
 TEST_F(OutboundTest, NotReachedEndsTheInteractionAndFreesTheAgent) {

@@ -24,6 +24,27 @@ Result<DigestCredentials> parse_digest(std::string_view header_value);
 // The response the client must have computed for `method`.
 std::string digest_response(std::string_view ha1, std::string_view method, const DigestCredentials& c);
 
+// A WWW-Authenticate / Proxy-Authenticate challenge (the client side: our
+// answers to a trunk). Only MD5 and qop "auth" (or none) are understood.
+struct DigestChallenge {
+  std::string realm, nonce, opaque, algorithm;
+  bool qop_auth = false;  // the server offered qop "auth": answer with qop=auth, nc, cnonce
+  bool stale = false;     // the previous nonce expired; the credentials were right
+};
+// Parses `Digest realm="…", nonce="…", …`. An algorithm
+// other than MD5, a qop list without "auth", or a malformed header: an error naming it.
+Result<DigestChallenge> parse_digest_challenge(std::string_view header_value);
+
+// The (Proxy-)Authorization header value answering `ch` for `method` and
+// request `uri`, from the HA1 (MD5(user:realm:password), lowercase hex);
+// `nc` counts this nonce's uses from 1, `cnonce` is the client's nonce.
+std::string digest_authorization(const DigestChallenge& ch, std::string_view user, std::string_view ha1,
+                                 std::string_view method, std::string_view uri, std::uint32_t nc,
+                                 std::string_view cnonce);
+
+// 32 hex digits (either case): the form of an HA1.
+bool is_ha1(std::string_view s);
+
 class NonceSource {
  public:
   explicit NonceSource(std::string secret) : secret_(std::move(secret)) {}

@@ -9,7 +9,9 @@
 // callback key), agents.cc (ringing agents' phones, routing events),
 // control.cc (hold, API call control), transfer.cc (REFER, consultation),
 // outbound.cc (trunks, click-to-call, callbacks dialled out), monitor.cc
-// (supervisor listen/whisper/barge), recording.cc. Music and prompts are
+// (supervisor listen/whisper/barge), recording.cc, trunk_register.cc
+// (registering with trunks), trunk_address.cc (trunks' host names: DNS off
+// this thread, the route to the address found). Music and prompts are
 // played by the media plane (MediaSession's player), RTP relayed there too.
 #include <chrono>
 #include <cstring>
@@ -39,6 +41,7 @@
 #include "telephony/registrar.h"
 #include "telephony/sdp.h"
 #include "telephony/telephony.h"
+#include "telephony/trunk_dns.h"
 
 extern "C" {
 #include <re.h>
@@ -142,7 +145,8 @@ struct Leg {
 struct TrunkRegistration {
   Telephony::Impl* tel = nullptr;
   TrunkConfig trunk;
-  sipreg* reg = nullptr;
+  sipreg* reg = nullptr;               // null while the trunk's host has no address
+  std::string target;                  // the address `reg` sends to ("1.2.3.4:5060")
   int last_status = -1;                // the last final response's code (0: no answer, transport error)
   metrics::Gauge* registered = nullptr;  // switchboard_sip_trunk_registered{trunk}
   // libre's sipreg sends REGISTER with Expires: 0 when it goes while registered.
@@ -203,6 +207,10 @@ struct Telephony::Impl {
         trunk_registered(r.gauge_family("switchboard_sip_trunk_registered",
                                         "1 while Switchboard is registered with the trunk (register: true)",
                                         {"trunk"})),
+        trunk_resolved(r.gauge_family("switchboard_sip_trunk_resolved",
+                                      "1 while the trunk's host has an address to send to (always 1 for an IP "
+                                      "address; 0 while a DNS name does not resolve)",
+                                      {"trunk"})),
         monitors_gauge(r.gauge("switchboard_sip_monitors", "Supervisor monitors of calls (ringing or live)")) {
     if (opts.moh_path.empty()) opts.moh_path = SB_MOH_DEFAULT_PATH;
     auto m = MohAudio::load(opts.moh_path);
@@ -443,8 +451,33 @@ struct Telephony::Impl {
   // ---- registering with trunks (trunk_register.cc)
   metrics::Family<metrics::Gauge>& trunk_registered;
   std::vector<std::unique_ptr<TrunkRegistration>> trunk_regs;
-  // Starts (and libre keeps refreshing) a registration per trunk with `register: true`.
+  // A registration per trunk with `register: true`, started once its host has an address.
   void register_trunks();
+  // (Re)starts one registration at the trunk's current address (libre then
+  // refreshes it); without an address, drops it. Called when the address changes.
+  void restart_registration(const std::string& trunk);
+  // ---- trunk addresses: host names resolved off the SIP thread (trunk_address.cc)
+  metrics::Family<metrics::Gauge>& trunk_resolved;
+  std::unique_ptr<DnsWorker> dns;                                // its thread runs the lookups
+  std::map<std::string, TrunkAddress, std::less<>> trunk_addrs;  // trunk name -> address state
+  // setup(): an address state per trunk; names are looked up at once.
+  void start_trunk_addresses();
+  // Once a second: lookups that are due (interval, TTL, retries) go to the worker.
+  void trunk_dns_tick();
+  // SIP thread: a lookup's answer.
+  void on_trunk_answer(const std::string& trunk, Result<DnsAnswer> answer);
+  // Where the trunk's requests go; nullptr with `why` (naming the trunk and host) when nowhere.
+  const SipTarget* trunk_target(const std::string& trunk, std::string* why);
+  // For a trunk named by DNS, the route that makes libre send to its resolved
+  // address ("sip:<ip>:<port>;transport=<t>", sent as a pre-loaded
+  // Route: <…;lr>) while the Request-URI keeps the name; "" for an IP address.
+  std::string trunk_route(const TrunkConfig& t, const SipTarget& to) const;
+  // The host part of the trunk's URIs: the name, or the IP ([…] for IPv6),
+  // with ":port" when a port is configured (always for an IP address).
+  static std::string trunk_uri_hostport(const TrunkConfig& t);
+  // A request to the trunk got no answer at all (time-out, refused): try its
+  // next address and look the name up again soon.
+  void trunk_unreachable(const std::string& trunk);
   static int on_register_auth(char** user, char** pass, const char* realm, void* arg);
   static void on_register_response(int err, const sip_msg* msg, void* arg);
   // ---- supervisor monitoring (monitor.cc)

@@ -65,6 +65,11 @@ void Telephony::Impl::on_outbound_started(OutboundRequest req, AgentId agent, Co
   };
   const TrunkConfig* trunk = config.default_trunk();
   if (shutting_down || !trunk) return fail(Error{ErrorCode::kUnavailable, "telephony is stopping", {}});
+  std::string why;
+  if (!trunk_target(trunk->name, &why)) {  // fail fast: the customer could not be dialled anyway
+    spdlog::warn("[sip][interaction={}] outbound to {} not placed: {}", iid.value, req.to, why);
+    return fail(Error{ErrorCode::kUnavailable, why, {}});
+  }
   if (call_by_interaction.contains(iid.value))
     return done(Error::conflict(fmt::format("interaction {} already has a live call", iid.value)));
   auto call = std::make_unique<Call>();
@@ -113,13 +118,22 @@ void Telephony::Impl::dial_customer(Call& c) {
   });
   reroute(c);
   Leg& leg = *c.caller;
-  mbuf* desc = make_mbuf(local_sdp(leg, {al->second->codec}));
   const TrunkConfig& t = c.trunk;
+  std::string why;
+  const SipTarget* dst = trunk_target(t.name, &why);
+  if (!dst) return outbound_failed(c, 0, why);
+  mbuf* desc = make_mbuf(local_sdp(leg, {al->second->codec}));
   std::string user = uri_user(normalize_number(c.number));
-  std::string to_uri = fmt::format("sip:{}@{}:{}{}", user, t.host, t.port, t.transport == "tcp" ? ";transport=tcp" : "");
-  std::string from_uri = fmt::format("sip:{}@{}", uri_user(t.from), t.host);
+  std::string to_uri = fmt::format("sip:{}@{}{}", user, trunk_uri_hostport(t), t.transport == "tcp" ? ";transport=tcp" : "");
+  std::string from_uri = fmt::format("sip:{}@{}", uri_user(t.from), t.host.find(':') != std::string::npos
+                                                                         ? "[" + t.host + "]"
+                                                                         : t.host);
+  // A DNS name: the Request-URI keeps it, the route sends to the address found (trunk_address.cc).
+  std::string route = trunk_route(t, *dst);
+  const char* routev[1] = {route.c_str()};
   int err = sipsess_connect(&leg.sess, sess_sock, to_uri.c_str(), t.from.c_str(), from_uri.c_str(), "switchboard",
-                            nullptr, 0, "application/sdp", desc, &Impl::on_trunk_auth, &leg, false, &Impl::on_offer,
+                            route.empty() ? nullptr : routev, route.empty() ? 0 : 1, "application/sdp", desc,
+                            &Impl::on_trunk_auth, &leg, false, &Impl::on_offer,
                             &Impl::on_answer, &Impl::on_progress, &Impl::on_estab, nullptr, nullptr, &Impl::on_close,
                             &leg, "%s", "");
   mem_deref(desc);
@@ -127,8 +141,8 @@ void Telephony::Impl::dial_customer(Call& c) {
   leg.dialogs = &dialogs_gauge;
   dialogs_gauge.inc();
   tmr_start(&c.ring_timer.t, static_cast<std::uint64_t>(t.ring_timeout_s) * 1000, &Impl::on_ring_timeout, &c);
-  spdlog::info("[sip][call={}][interaction={}] dialling {} through trunk {}", c.id, c.interaction->value, to_uri,
-               t.name);
+  spdlog::info("[sip][call={}][interaction={}] dialling {} through trunk {}{}", c.id, c.interaction->value, to_uri,
+               t.name, route.empty() ? "" : " at " + dst->text());
   execute(service::commands::call_event(*c.interaction, "call.dialing",
                                         {{"interaction", c.interaction->value}, {"leg", "customer"},
                                          {"to", c.number}, {"trunk", t.name}}),
@@ -179,6 +193,7 @@ bool Telephony::Impl::on_outbound_closed(Leg& leg, int err, const sip_msg* msg) 
   if (!c.outbound) return false;  // bridged: hang-ups end the conversation as for inbound calls
   leg.closed = true;
   int status = msg && !msg->req ? msg->scode : 0;
+  if (!leg.agent && err && !msg) trunk_unreachable(c.trunk.name);  // the trunk never answered: next address, new lookup
   std::string reason = leg.agent ? fmt::format("the agent's phone: {}", why(err, msg))
                                  : fmt::format("the customer was not reached: {}", why(err, msg));
   outbound_failed(c, status, std::move(reason));
@@ -244,7 +259,7 @@ int Telephony::Impl::on_trunk_auth(char** user, char** pass, const char* realm, 
     return EAUTH;
   }
   int err = str_dup(user, t.username.c_str());
-  return err ? err : str_dup(pass, t.password.c_str());
+  return err ? err : str_dup(pass, t.ha1_for(realm).c_str());  // an HA1: libre_auth.cc answers from it
 }
 
 void Telephony::place_call(OutboundRequest req, service::Actor actor, std::function<void(Result<json>)> done) {

@@ -107,6 +107,7 @@ void Telephony::Impl::on_prune(void* arg) {
   self->registrar.prune(now_s());
   self->ivr_tick();
   self->media_timeout_tick();
+  self->trunk_dns_tick();
   self->registrations_gauge.set(static_cast<double>(self->registrar.size()));
   tmr_start(&self->prune_tmr, 1000, &Impl::on_prune, self);
 }

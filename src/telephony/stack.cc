@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "telephony/impl.h"
+#include "telephony/libre_auth.h"
 #include "telephony/libre_timers.h"
 
 namespace sb::telephony {
@@ -29,6 +30,7 @@ Status Telephony::Impl::setup() {
   if (int err = libre_init(); err)
     return Error{ErrorCode::kInternal, fmt::format("libre_init: {}", std::strerror(err)), "sip"};
   if (Status st = check_libre_timers(); !st) return st;  // libre_timers.cc: the timer heap is in use
+  if (Status st = check_libre_auth(); !st) return st;    // libre_auth.cc: trunk challenges answered from an HA1
   (void)fd_setsize(16384);
   mqueue* mq = nullptr;
   if (int err = mqueue_alloc(&mq, &Gate::on_task, nullptr); err)
@@ -95,6 +97,7 @@ Status Telephony::Impl::setup() {
   if (!plane->priority_error().empty())
     spdlog::warn("[sip] media threads keep normal priority: {}", plane->priority_error());
   tmr_start(&prune_tmr, 1000, &Impl::on_prune, this);
+  start_trunk_addresses();  // before the registrations: they wait for their trunk's address
   register_trunks();
   return {};
 }
@@ -105,6 +108,7 @@ void Telephony::Impl::teardown() {
   calls.clear();
   call_by_interaction.clear();
   trunk_regs.clear();
+  dns.reset();    // a lookup still running is left behind (its answer dropped) after 1 s
   plane.reset();  // after every leg has closed its port
   lsnr = static_cast<sip_lsnr*>(mem_deref(lsnr));
   sess_sock = static_cast<sipsess_sock*>(mem_deref(sess_sock));

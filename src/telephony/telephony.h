@@ -25,6 +25,7 @@
 #include "telephony/conference.h"
 #include "telephony/media_plane.h"
 #include "telephony/telephony_config.h"
+#include "telephony/trunk_dns.h"
 
 namespace sb::telephony {
 
@@ -44,6 +45,8 @@ struct TelephonyOptions {
   std::int64_t min_expires_s = 30, max_expires_s = 3600, default_expires_s = 3600;
   std::string prompts_dir;         // spoken prompts (<name>.raw, 8 kHz s16le); empty: the ones made at build time
   std::string recordings_dir;      // bridged calls are recorded to <dir>/<interaction id>.wav; empty: not recorded
+  // Looks up trunks' host names (on a thread of its own); null: SystemResolver (getaddrinfo, SRV by res_query).
+  std::shared_ptr<Resolver> resolver;
 };
 
 // Call control from the API (Telephony::control).

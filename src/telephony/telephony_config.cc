@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include <arpa/inet.h>
+
 #include <fmt/format.h>
 
 #include "telephony/digest.h"
@@ -48,6 +50,38 @@ const TrunkConfig* TelephonyConfig::default_trunk() const {
   return it == trunks.end() ? nullptr : &it->second;
 }
 
+bool is_ip_literal(std::string_view host) {
+  std::string h(host);
+  if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  unsigned char buf[16];
+  return inet_pton(AF_INET, h.c_str(), buf) == 1 || inet_pton(AF_INET6, h.c_str(), buf) == 1;
+}
+
+bool is_host_name(std::string_view host) {
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  if (host.empty() || host.size() > 253) return false;
+  std::string_view last;
+  while (!host.empty()) {
+    std::size_t dot = host.find('.');
+    std::string_view label = host.substr(0, dot);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    for (char c : label)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
+    last = label;
+    host = dot == std::string_view::npos ? std::string_view{} : host.substr(dot + 1);
+    if (dot != std::string_view::npos && host.empty()) return false;  // "a..b" or a dot we already removed
+  }
+  return last.find_first_not_of("0123456789") != std::string_view::npos;
+}
+
+bool TrunkConfig::host_is_ip() const { return is_ip_literal(host); }
+
+std::string TrunkConfig::ha1_for(std::string_view challenge_realm) const {
+  if (username.empty()) return {};
+  if (!ha1.empty()) return ha1;
+  return digest_ha1(username, challenge_realm, password);
+}
+
 namespace {
 
 // A trunk's JSON object, checked field by field ("trunks.<name>.<field>").
@@ -58,7 +92,7 @@ Result<TrunkConfig> parse_trunk(const std::string& name, const json& v) {
   if (!v.is_object()) return Error::invalid(field, "must be an object");
   static const std::set<std::string> kKnown = {"host", "port", "transport", "username", "password",
                                                "ha1", "from", "realm", "queue", "ring_timeout", "register",
-                                               "register_expires"};
+                                               "register_expires", "resolve_interval"};
   for (const auto& [k, _] : v.items())
     if (!kKnown.contains(k)) return Error::invalid(field + "." + k, "is not a trunk setting");
   auto text = [&](const char* key, bool required) -> Result<std::string> {
@@ -74,13 +108,24 @@ Result<TrunkConfig> parse_trunk(const std::string& name, const json& v) {
   t.name = name;
   auto host = text("host", true);
   if (!host) return host.error();
-  if (host->find_first_not_of("0123456789.abcdefABCDEF:") != std::string::npos)
-    return Error::invalid(field + ".host", "must be an IP address (DNS names are not resolved yet)");
+  if (!is_ip_literal(*host) && !is_host_name(*host))
+    return Error::invalid(field + ".host",
+                          fmt::format("\"{}\" is neither an IP address nor a valid host name (dot-separated labels "
+                                      "of letters, digits and '-', 1-63 characters each)",
+                                      *host));
   t.host = *host;
+  if (t.host.size() > 2 && t.host.front() == '[') t.host = t.host.substr(1, t.host.size() - 2);  // [::1] -> ::1
   if (v.contains("port")) {
     if (!v["port"].is_number_integer() || v["port"].get<std::int64_t>() < 1 || v["port"].get<std::int64_t>() > 65535)
       return Error::invalid(field + ".port", "must be a port number 1-65535");
     t.port = static_cast<std::uint16_t>(v["port"].get<std::int64_t>());
+    t.port_given = true;
+  }
+  if (v.contains("resolve_interval")) {
+    if (!v["resolve_interval"].is_number_integer() || v["resolve_interval"].get<std::int64_t>() < 10 ||
+        v["resolve_interval"].get<std::int64_t>() > 86400)
+      return Error::invalid(field + ".resolve_interval", "must be a number of seconds 10-86400");
+    t.resolve_interval_s = static_cast<int>(v["resolve_interval"].get<std::int64_t>());
   }
   if (v.contains("ring_timeout")) {
     if (!v["ring_timeout"].is_number_integer() || v["ring_timeout"].get<std::int64_t>() < 1 ||
@@ -94,27 +139,37 @@ Result<TrunkConfig> parse_trunk(const std::string& name, const json& v) {
     if (*transport != "udp" && *transport != "tcp") return Error::invalid(field + ".transport", "must be \"udp\" or \"tcp\"");
     t.transport = *transport;
   }
-  if (v.contains("ha1"))
-    return Error::invalid(field + ".ha1", "is not supported for trunks: give \"password\" (the digest answer "
-                                          "to the provider's challenge is computed from it)");
   auto user = text("username", false);
   if (!user) return user.error();
   t.username = *user;
   auto password = text("password", false);
   if (!password) return password.error();
   t.password = *password;
-  if (!t.username.empty() && t.password.empty())
-    return Error::invalid(field + ".password", "is required with \"username\"");
-  if (t.username.empty() && !t.password.empty())
-    return Error::invalid(field + ".username", "is required with \"password\"");
+  auto ha1 = text("ha1", false);
+  if (!ha1) return ha1.error();
+  auto realm = text("realm", false);
+  if (!realm) return realm.error();
+  t.realm = *realm;
+  if (!ha1->empty()) {
+    if (!is_ha1(*ha1))
+      return Error::invalid(field + ".ha1", "must be 32 hex digits: MD5(username:realm:password)");
+    if (!t.password.empty()) return Error::invalid(field + ".ha1", "give \"ha1\" or \"password\", not both");
+    if (t.realm.empty())
+      return Error::invalid(field + ".realm", "is required with \"ha1\" (the realm the HA1 was made for; "
+                                              "challenges of other realms cannot be answered)");
+    t.ha1 = *ha1;
+    for (char& c : t.ha1) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  bool secret = !t.password.empty() || !t.ha1.empty();
+  if (!t.username.empty() && !secret)
+    return Error::invalid(field + ".password", "is required with \"username\" (or \"ha1\" with \"realm\")");
+  if (t.username.empty() && secret)
+    return Error::invalid(field + ".username", fmt::format("is required with \"{}\"", t.ha1.empty() ? "password" : "ha1"));
   auto from = text("from", true);
   if (!from) return from.error();
   if (from->find_first_of(" \t\r\n@:;<>\"") != std::string::npos)
     return Error::invalid(field + ".from", "must be a number or SIP user (no spaces, '@', ':', ';', '<', '>')");
   t.from = *from;
-  auto realm = text("realm", false);
-  if (!realm) return realm.error();
-  t.realm = *realm;
   auto queue = text("queue", false);
   if (!queue) return queue.error();
   t.queue = *queue;
@@ -122,7 +177,8 @@ Result<TrunkConfig> parse_trunk(const std::string& name, const json& v) {
     if (!v["register"].is_boolean()) return Error::invalid(field + ".register", "must be true or false");
     t.registers = v["register"].get<bool>();
     if (t.registers && t.username.empty())
-      return Error::invalid(field + ".register", "needs \"username\" and \"password\" (the account registered)");
+      return Error::invalid(field + ".register",
+                            "needs \"username\" and \"password\" or \"ha1\" (the account registered)");
   }
   if (v.contains("register_expires")) {
     if (!v["register_expires"].is_number_integer() || v["register_expires"].get<std::int64_t>() < 60 ||
@@ -305,8 +361,12 @@ json TelephonyConfig::to_json() const {
   if (!trunks.empty()) {
     json ts = json::object();
     for (const auto& [name, t] : trunks) {
-      json o{{"host", t.host}, {"port", t.port}, {"transport", t.transport}, {"from", t.from}};
-      if (!t.username.empty()) o["username"] = t.username, o["password"] = t.password;
+      json o{{"host", t.host}, {"transport", t.transport}, {"from", t.from}};
+      if (t.port_given) o["port"] = t.port;
+      if (!t.username.empty()) o["username"] = t.username;
+      if (!t.password.empty()) o["password"] = t.password;
+      if (!t.ha1.empty()) o["ha1"] = t.ha1;
+      if (t.resolve_interval_s != 300) o["resolve_interval"] = t.resolve_interval_s;
       if (!t.realm.empty()) o["realm"] = t.realm;
       if (!t.queue.empty()) o["queue"] = t.queue;
       o["ring_timeout"] = t.ring_timeout_s;

@@ -20,10 +20,12 @@
 //
 // Upstream trunks (a SIP provider's gateway) for outbound calls:
 //
-//   "trunks": {"main": {"host": "127.0.0.1", "port": 5070, "transport": "udp",
-//                       "username": "acme", "password": "...", "from": "+48221234567",
-//                       "realm": "provider" (optional), "queue": "Sales" (optional),
-//                       "ring_timeout": 45 (optional, seconds)}},
+//   "trunks": {"main": {"host": "sip.provider.example" or "127.0.0.1", "port": 5070 (optional),
+//                       "transport": "udp", "username": "acme",
+//                       "password": "..." or "ha1": "<md5(acme:provider:password)>" (with "realm"),
+//                       "from": "+48221234567", "realm": "provider" (optional),
+//                       "queue": "Sales" (optional), "ring_timeout": 45 (optional, seconds),
+//                       "resolve_interval": 300 (optional, seconds)}},
 //   "outbound_trunk": "main"   (optional when there is exactly one trunk)
 //
 // Dialed numbers are compared in a canonical form (normalize_number): visual
@@ -57,14 +59,19 @@ struct EntryPoint {
 
 // One upstream SIP trunk. Outbound INVITEs go to sip:<number>@host:port
 // (;transport=tcp for TCP) with From sip:<from>@host and answer the trunk's
-// 401/407 digest challenge with username/password (only for `realm`, if set).
+// 401/407 digest challenge with username and password or ha1 (only for
+// `realm`, if set). `host` may be a DNS name: the SIP adapter resolves it off
+// its thread (trunk_dns.h) and sends to the address found, keeping the name in
+// the Request-URI, From and To.
 struct TrunkConfig {
   std::string name;
-  std::string host;               // IP address (no DNS yet)
+  std::string host;               // IP address or DNS host name (validated)
   std::uint16_t port = 5060;
+  bool port_given = false;        // "port" was configured; without it a name is looked up by SRV first
   std::string transport = "udp";  // "udp" | "tcp"
   std::string username;           // digest user ("" = the trunk never challenges us)
-  std::string password;           // plain: libre's digest client computes HA1 itself
+  std::string password;           // plain password, or
+  std::string ha1;                // MD5(username:realm:password), 32 lowercase hex digits (needs `realm`)
   std::string from;               // caller id presented (the From user), e.g. "+48221234567"
   std::string realm;              // "" = answer any realm
   std::string queue;              // queue name outbound interactions count in ("" = chosen per agent)
@@ -74,7 +81,20 @@ struct TrunkConfig {
   // calls to a registered contact rather than to a fixed address.
   bool registers = false;
   int register_expires_s = 600;
+  int resolve_interval_s = 300;   // a DNS name is looked up again this often (or at its SRV TTL, if shorter)
+
+  bool host_is_ip() const;        // an IPv4 or IPv6 literal: no DNS
+  // The HA1 answering a challenge of `challenge_realm`: `ha1` as configured, or
+  // computed from the password. "" when the trunk has no credentials.
+  std::string ha1_for(std::string_view challenge_realm) const;
 };
+
+// An IPv4 or IPv6 address literal (IPv6 with or without brackets).
+bool is_ip_literal(std::string_view host);
+// A syntactically valid DNS host name (RFC 1123 labels: letters, digits, '-',
+// 1-63 characters each, not starting or ending with '-'; at most 253
+// characters; an optional final dot; the last label not all digits).
+bool is_host_name(std::string_view host);
 
 // The canonical form of a dialed number: digits with an optional leading '+'
 // ("%2B" and a leading "00" become '+'; ' ', '-', '.', '(', ')' are dropped).

@@ -10,6 +10,8 @@
 namespace sb::telephony {
 namespace {
 
+using nlohmann::json;
+
 TEST(TelephonyConfig, ParsesUsersAndNumbers) {
   auto c = TelephonyConfig::parse(R"({"realm":"acme","users":{"anna":{"password":"pw"},
       "bob":{"ha1":"0123456789abcdef0123456789abcdef"}},"numbers":{"100":{"queue":"Sales"}}})");
@@ -62,12 +64,14 @@ TEST(TelephonyConfig, DemoRoundTripsThroughItsFile) {
   std::filesystem::remove(path);
   {
     std::ofstream bad(path);
-    bad << R"({"trunks":{"main":{"host":"sip.example.com","from":"1"}}})";
+    bad << R"({"trunks":{"main":{"host":"sip_provider!.example","from":"1"}}})";
   }
   auto refused = load_telephony_config(path.string(), nullptr);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().field, "trunks.main.host");
-  EXPECT_NE(refused.error().message.find("trunks.main.host must be an IP address"), std::string::npos)
+  EXPECT_NE(refused.error().message.find("trunks.main.host \"sip_provider!.example\" is neither an IP address nor a "
+                                         "valid host name"),
+            std::string::npos)
       << refused.error().message;  // the message names the key too (it is all an operator sees)
   std::filesystem::remove(path);
   auto none = load_telephony_config(path.string(), nullptr);
@@ -210,7 +214,12 @@ TEST(TelephonyConfig, NamesTheBadTrunkField) {
   EXPECT_EQ(bad(R"({"trunks":[]})"), "trunks");
   EXPECT_EQ(bad(R"({"trunks":{"m":1}})"), "trunks.m");
   EXPECT_EQ(bad(R"({"trunks":{"m":{"from":"1"}}})"), "trunks.m.host");
-  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"sip.example.com","from":"1"}}})"), "trunks.m.host");
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"sip..example.com","from":"1"}}})"), "trunks.m.host");
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"-sip.example.com","from":"1"}}})"), "trunks.m.host");
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"sip.example.com:5060","from":"1"}}})"), "trunks.m.host");
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3","from":"1"}}})"), "trunks.m.host") << "all-digit last label";
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","resolve_interval":5}}})"),
+            "trunks.m.resolve_interval");
   EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4"}}})"), "trunks.m.from");
   EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"a b"}}})"), "trunks.m.from");
   EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","port":0}}})"), "trunks.m.port");
@@ -219,7 +228,16 @@ TEST(TelephonyConfig, NamesTheBadTrunkField) {
   EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","ring_timeout":0}}})"), "trunks.m.ring_timeout");
   EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","username":"u"}}})"), "trunks.m.password");
   EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","password":"p"}}})"), "trunks.m.username");
-  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","username":"u","ha1":"x"}}})"), "trunks.m.ha1");
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","username":"u","ha1":"x","realm":"r"}}})"),
+            "trunks.m.ha1");
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","username":"u","realm":"r",
+      "ha1":"0123456789abcdef0123456789abcdeg"}}})"), "trunks.m.ha1") << "not hex";
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","username":"u",
+      "ha1":"0123456789abcdef0123456789abcdef"}}})"), "trunks.m.realm") << "an HA1 is made for one realm";
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","username":"u","realm":"r","password":"p",
+      "ha1":"0123456789abcdef0123456789abcdef"}}})"), "trunks.m.ha1") << "not both";
+  EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","realm":"r",
+      "ha1":"0123456789abcdef0123456789abcdef"}}})"), "trunks.m.username");
   EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","pasword":"p"}}})"), "trunks.m.pasword");
   EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1"}},"outbound_trunk":"x"})"), "outbound_trunk");
   EXPECT_EQ(bad(R"({"trunks":{"m":{"host":"1.2.3.4","from":"1","register":true}}})"), "trunks.m.register");
@@ -228,6 +246,62 @@ TEST(TelephonyConfig, NamesTheBadTrunkField) {
       "register_expires":30}}})"), "trunks.m.register_expires");
   EXPECT_EQ(bad(R"({"trunks":{"a":{"host":"1.2.3.4","from":"1"},"b":{"host":"1.2.3.4","from":"1"}}})"),
             "outbound_trunk");
+}
+
+TEST(TelephonyConfig, TrunkHostsAreIpLiteralsOrHostNames) {
+  for (const char* ok : {"127.0.0.1", "::1", "[::1]", "2001:db8::5", "localhost", "sip.provider.example",
+                         "sip.provider.example.", "a-b.c0.example", "x1", "10.0.0.1"})
+    EXPECT_TRUE(is_ip_literal(ok) || is_host_name(ok)) << ok;
+  for (const char* bad : {"", ".", "a..b", ".a", "-a.b", "a-.b", "a_b.example", "sip.example.com:5060", "1.2.3",
+                          "999.1.1.1", "sip example", "a/b", "[::1"})
+    EXPECT_FALSE(is_ip_literal(bad) || is_host_name(bad)) << bad;
+  EXPECT_TRUE(is_host_name(std::string(63, 'a') + ".example"));
+  EXPECT_FALSE(is_host_name(std::string(64, 'a') + ".example"));
+  std::string long_name;
+  for (int i = 0; i < 64; ++i) long_name += "abc.";
+  EXPECT_FALSE(is_host_name(long_name + "example")) << "over 253 characters";
+
+  auto c = TelephonyConfig::parse(R"({"trunks":{"p":{"host":"sip.provider.example","from":"1","resolve_interval":60},
+      "v6":{"host":"[::1]","port":5070,"from":"1"}},"outbound_trunk":"p"})");
+  ASSERT_TRUE(c) << c.error().message;
+  const TrunkConfig& p = c->trunks.at("p");
+  EXPECT_EQ(p.host, "sip.provider.example");
+  EXPECT_FALSE(p.host_is_ip());
+  EXPECT_FALSE(p.port_given) << "no port: SRV is looked up first";
+  EXPECT_EQ(p.port, 5060);
+  EXPECT_EQ(p.resolve_interval_s, 60);
+  EXPECT_EQ(c->trunks.at("v6").host, "::1") << "brackets dropped";
+  EXPECT_TRUE(c->trunks.at("v6").host_is_ip());
+  EXPECT_TRUE(c->trunks.at("v6").port_given);
+  auto again = TelephonyConfig::parse(c->to_json().dump());
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_FALSE(again->trunks.at("p").port_given) << "a port left out stays out";
+  EXPECT_EQ(again->trunks.at("p").resolve_interval_s, 60);
+}
+
+TEST(TelephonyConfig, TrunkCredentialsByHa1) {
+  std::string ha1 = digest_ha1("acme", "provider", "s3cret");
+  std::string upper = ha1;
+  for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  auto c = TelephonyConfig::parse(R"({"trunks":{"main":{"host":"localhost","port":5070,"from":"1",
+      "username":"acme","realm":"provider","ha1":")" + upper + R"(","register":true}}})");
+  ASSERT_TRUE(c) << c.error().message;
+  const TrunkConfig& t = *c->default_trunk();
+  EXPECT_EQ(t.ha1, ha1) << "kept in lowercase";
+  EXPECT_TRUE(t.password.empty());
+  EXPECT_TRUE(t.registers) << "ha1 is enough to register";
+  EXPECT_EQ(t.ha1_for("provider"), ha1);
+  json j = c->to_json();
+  EXPECT_EQ(j["trunks"]["main"]["ha1"], ha1);
+  EXPECT_FALSE(j["trunks"]["main"].contains("password")) << "no clear password written";
+
+  auto pw = TelephonyConfig::parse(R"({"trunks":{"main":{"host":"1.2.3.4","from":"1","username":"acme",
+      "password":"s3cret"}}})");
+  ASSERT_TRUE(pw) << pw.error().message;
+  EXPECT_EQ(pw->default_trunk()->ha1_for("provider"), ha1) << "a password answers whatever realm challenges";
+  EXPECT_EQ(pw->default_trunk()->ha1_for("other"), digest_ha1("acme", "other", "s3cret"));
+  auto none = TelephonyConfig::parse(R"({"trunks":{"main":{"host":"1.2.3.4","from":"1"}}})");
+  EXPECT_EQ(none->default_trunk()->ha1_for("provider"), "");
 }
 
 TEST(TelephonyConfig, NumbersMatchInCanonicalForm) {

@@ -21,18 +21,49 @@ void Telephony::Impl::register_trunks() {
     r->trunk = t;
     r->registered = &trunk_registered.with({name});
     r->registered->set(0);
-    std::string reg_uri = fmt::format("sip:{}:{};transport={}", t.host, t.port, t.transport);
-    std::string aor = fmt::format("sip:{}@{}", t.username, t.host);
-    int err = sipreg_register(&r->reg, sipstack, reg_uri.c_str(), aor.c_str(), nullptr, aor.c_str(),
-                              static_cast<std::uint32_t>(t.register_expires_s), t.username.c_str(), nullptr, 0, 0,
-                              &Impl::on_register_auth, r.get(), true, &Impl::on_register_response, r.get(), nullptr,
-                              nullptr);
-    if (err) {
-      spdlog::error("[sip][trunk={}] cannot register at {}: {}", name, reg_uri, std::strerror(err));
-      continue;
-    }
-    spdlog::info("[sip][trunk={}] registering {} at {} (every {} s)", name, aor, reg_uri, t.register_expires_s);
     trunk_regs.push_back(std::move(r));
+    restart_registration(name);  // an IP address at once; a DNS name once it resolves
+  }
+}
+
+void Telephony::Impl::restart_registration(const std::string& trunk) {
+  for (auto& r : trunk_regs) {
+    if (r->trunk.name != trunk) continue;
+    const TrunkConfig& t = r->trunk;
+    std::string why;
+    const SipTarget* to = trunk_target(trunk, &why);
+    if (to && r->reg && r->target == to->text()) return;  // already there
+    if (r->reg) {  // moving (or nowhere to go): libre unregisters the old binding
+      r->reg = static_cast<sipreg*>(mem_deref(r->reg));
+      r->registered->set(0);
+      r->last_status = -1;
+    }
+    r->target.clear();
+    if (!to) {  // quiet while the first lookup is under way; it registers when the answer comes
+      auto a = trunk_addrs.find(trunk);
+      bool pending = a != trunk_addrs.end() && a->second.needs_dns() && a->second.error().empty();
+      if (!pending) spdlog::warn("[sip][trunk={}] not registering: {}", trunk, why);
+      return;
+    }
+    std::string reg_uri = fmt::format("sip:{};transport={}", trunk_uri_hostport(t), t.transport);
+    std::string aor = fmt::format("sip:{}@{}", t.username, t.host.find(':') != std::string::npos
+                                                                 ? "[" + t.host + "]"
+                                                                 : t.host);
+    std::string route = trunk_route(t, *to);
+    const char* routev[1] = {route.c_str()};
+    int err = sipreg_register(&r->reg, sipstack, reg_uri.c_str(), aor.c_str(), nullptr, aor.c_str(),
+                              static_cast<std::uint32_t>(t.register_expires_s), t.username.c_str(),
+                              route.empty() ? nullptr : routev, route.empty() ? 0 : 1, 0, &Impl::on_register_auth,
+                              r.get(), true, &Impl::on_register_response, r.get(), nullptr, nullptr);
+    if (err) {
+      r->reg = nullptr;
+      spdlog::error("[sip][trunk={}] cannot register at {}: {}", trunk, reg_uri, std::strerror(err));
+      return;
+    }
+    r->target = to->text();
+    spdlog::info("[sip][trunk={}] registering {} at {}{} (every {} s)", trunk, aor, reg_uri,
+                 route.empty() ? "" : " via " + to->text(), t.register_expires_s);
+    return;
   }
 }
 
@@ -44,7 +75,7 @@ int Telephony::Impl::on_register_auth(char** user, char** pass, const char* real
     return EAUTH;
   }
   int err = str_dup(user, t.username.c_str());
-  return err ? err : str_dup(pass, t.password.c_str());
+  return err ? err : str_dup(pass, t.ha1_for(realm).c_str());  // an HA1: libre_auth.cc
 }
 
 void Telephony::Impl::on_register_response(int err, const sip_msg* msg, void* arg) {
@@ -61,6 +92,7 @@ void Telephony::Impl::on_register_response(int err, const sip_msg* msg, void* ar
   }
   r->last_status = status;
   r->registered->set(ok ? 1 : 0);
+  if (err && !msg) r->tel->trunk_unreachable(r->trunk.name);  // no answer at all: its next address, a new lookup
 }
 
 }  // namespace sb::telephony

@@ -10,6 +10,7 @@ Only the Python standard library and Debian's python3-websockets are used.
 """
 import argparse
 import asyncio
+import collections
 import http.client
 import json
 import os
@@ -109,9 +110,12 @@ class Server:
     def _wait_ready(self, timeout):
         found = threading.Event()
 
-        def reader(stream):
+        self._stdout = collections.deque(maxlen=20000)  # the server's log lines (spdlog writes to stdout)
+
+        def reader(stream, lines=self._stdout):
             try:
                 for raw in iter(stream.readline, b""):
+                    lines.append(raw)
                     if raw.startswith(b"READY "):
                         found.set()
             except (ValueError, OSError):  # closed by _kill
@@ -127,6 +131,10 @@ class Server:
             if self.proc.poll() is not None:
                 return False
         return False
+
+    def output(self):
+        """What the server has printed on stdout since it last started (its log lines), as text."""
+        return b"".join(list(getattr(self, "_stdout", []))).decode("utf-8", "replace")
 
     def tail_log(self, n=4000):
         try:
