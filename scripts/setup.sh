@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 PKGS=(build-essential cmake ninja-build pkg-config ccache libboost1.74-dev libsqlite3-dev
       nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libargon2-dev
-      libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libre-dev librem-dev liburing-dev espeak-ng sox)
+      libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libre-dev librem-dev espeak-ng sox)
 if [[ "${1:-}" == "--test" ]]; then
   PKGS+=(python3 python3-websockets curl wrk sqlite3 sip-tester baresip-core chromium fonts-dejavu-core)
 fi

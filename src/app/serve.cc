@@ -108,7 +108,6 @@ int serve(const config::Config& cfg) {
     topts.port = static_cast<std::uint16_t>(hp->port);
     topts.media_threads = static_cast<int>(cfg.get_int("sip.media_threads"));
     topts.media_priority = telephony::parse_media_priority(cfg.get_string("sip.media_priority"));
-    topts.media_io = telephony::parse_media_io(cfg.get_string("sip.media_io"));
     topts.media_timeout_s = std::chrono::duration_cast<std::chrono::seconds>(cfg.get_duration("sip.media_timeout")).count();
     topts.recordings_dir = (std::filesystem::path(cfg.get_string("data.dir")) / "recordings").string();
     phones = std::make_unique<telephony::Telephony>(core, registry, topts);

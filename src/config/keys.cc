@@ -35,10 +35,6 @@ constexpr KeySpec kKeys[] = {
      "realtime need CAP_SYS_NICE or an RLIMIT_NICE/RLIMIT_RTPRIO allowance; without it a warning is logged and "
      "normal is kept",
      "SWITCHBOARD_SIP_MEDIA_PRIORITY", "--sip-media-priority", Check::kOneOf, "normal|high|realtime"},
-    {"sip.media_io", kString, "auto",
-     "How the RTP threads wait for and send packets: io_uring (fewer system calls per packet; Linux 6.0+), epoll, "
-     "or auto (io_uring where the kernel allows it, else epoll)",
-     "SWITCHBOARD_SIP_MEDIA_IO", "--sip-media-io", Check::kOneOf, "auto|epoll|io_uring"},
     {"data.dir", kString, "./data", "Directory for the SQLite database and other state", "SWITCHBOARD_DATA_DIR",
      "--data"},
     {"db.url", kString, "",

@@ -24,7 +24,6 @@
 #include <fmt/format.h>
 
 #include "telephony/g711.h"
-#include "telephony/media_worker.h"
 
 namespace sb::telephony {
 
@@ -53,231 +52,224 @@ std::string apply_priority(MediaPriority p) {
 }
 }  // namespace
 
-MediaIo parse_media_io(std::string_view s) {
-  if (s == "epoll") return MediaIo::kEpoll;
-  if (s == "io_uring") return MediaIo::kUring;
-  return MediaIo::kAuto;
-}
-
 MediaPriority parse_media_priority(std::string_view s) {
   if (s == "high") return MediaPriority::kHigh;
   if (s == "realtime") return MediaPriority::kRealtime;
   return MediaPriority::kNormal;
 }
 
-// ---------------------------------------------------------------- MediaWorker
-void MediaWorker::add_player(std::shared_ptr<MediaSession> s) {
-  std::lock_guard l(mu);
-  if (stopped) return;
-  players_added.push_back(std::move(s));
-  pending.store(true, std::memory_order_release);
-  poke();
-}
+// One media thread: its epoll set, the ports it polls, the sessions it plays.
+struct MediaWorker {
+  static inline char tick_marker;  // the epoll tag of the 20 ms timer (the wake-up eventfd's is nullptr)
+  int ep = -1, wake = -1, tick = -1;
+  std::thread thread;
+  MediaPlane::Sink sink;
+  MediaPlane::DrainedSink drained;
+  std::mutex mu;  // guards the fields below it
+  bool stopping = false, stopped = false;
+  std::vector<std::shared_ptr<RtpPort>> added, retired;
+  std::vector<std::shared_ptr<MediaSession>> players_added;
+  std::atomic<bool> pending{false};
+  // Media thread only.
+  std::unordered_map<RtpPort*, std::shared_ptr<RtpPort>> ports;
+  std::vector<std::shared_ptr<MediaSession>> playing;
+  bool ticking = false;
+  std::vector<std::pair<metrics::Counter*, std::uint64_t>> counts;  // flushed after each batch
+  std::atomic<std::uint64_t> received{0}, relayed{0}, forwarded{0}, malformed{0};
 
-void MediaWorker::arm(bool on) {
-  if (on == ticking) return;
-  itimerspec its{};
-  if (on) its.it_interval.tv_nsec = its.it_value.tv_nsec = 20'000'000;
-  timerfd_settime(tick, 0, &its, nullptr);
-  ticking = on;
-}
+  ~MediaWorker() {
+    if (ep >= 0) ::close(ep);
+    if (wake >= 0) ::close(wake);
+    if (tick >= 0) ::close(tick);
+  }
 
-// Every 20 ms while a session plays: its next frame (two when a tick was missed).
-void MediaWorker::on_tick() {
-  std::uint64_t expirations = 0;
-  if (::read(tick, &expirations, sizeof expirations) != sizeof expirations || expirations == 0) return;
-  int frames = expirations > 1 ? 2 : 1;
-  std::vector<std::shared_ptr<MediaSession>> done;
-  std::size_t keep = 0;
-  for (std::size_t i = 0; i < playing.size(); ++i) {
-    MediaSession& s = *playing[i];
-    bool drained_now = false, stays = true;
+  void add_player(std::shared_ptr<MediaSession> s) {
+    std::lock_guard l(mu);
+    if (stopped) return;
+    players_added.push_back(std::move(s));
+    pending.store(true, std::memory_order_release);
+    poke();
+  }
+
+  void arm(bool on) {
+    if (on == ticking) return;
+    itimerspec its{};
+    if (on) its.it_interval.tv_nsec = its.it_value.tv_nsec = 20'000'000;
+    timerfd_settime(tick, 0, &its, nullptr);
+    ticking = on;
+  }
+
+  // Every 20 ms while a session plays: its next frame (two when a tick was missed).
+  void on_tick() {
+    std::uint64_t expirations = 0;
+    if (::read(tick, &expirations, sizeof expirations) != sizeof expirations || expirations == 0) return;
+    int frames = expirations > 1 ? 2 : 1;
+    std::vector<std::shared_ptr<MediaSession>> done;
+    std::size_t keep = 0;
+    for (std::size_t i = 0; i < playing.size(); ++i) {
+      MediaSession& s = *playing[i];
+      bool drained_now = false, stays = true;
+      {
+        std::lock_guard l(s.mu_);
+        RtpPort* to = s.play_to_.get();
+        if (!to || to->closed_) {
+          s.listed_ = false;
+          s.play_to_.reset();
+          stays = false;
+        } else if (to->remote_len_ != 0) {  // nowhere to send yet (a late offer): the playlist waits
+          for (int k = 0; k < frames; ++k) {
+            std::string_view f = s.player_.next_frame(to->codec_);
+            std::uint8_t pkt[kRtpHeaderSize + kFrameSamples];
+            std::size_t n = std::min(f.size(), kFrameSamples);
+            std::memcpy(pkt + kRtpHeaderSize, f.data(), n);
+            if (to->send_locked(pkt, kRtpHeaderSize + n, static_cast<std::uint8_t>(to->codec_), s.cursor_.frame == 0,
+                                s.cursor_.timestamp))
+              count(s.played_);
+            s.cursor_.advance();
+            drained_now |= s.player_.take_drained();
+          }
+        }
+      }
+      if (drained_now) done.push_back(playing[i]);
+      if (stays) playing[keep++] = std::move(playing[i]);
+    }
+    playing.resize(keep);
+    if (playing.empty()) arm(false);
+    if (drained)
+      for (auto& s : done) drained(s);
+  }
+
+  void poke() {
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(wake, &one, sizeof one);
+  }
+
+  void add(std::shared_ptr<RtpPort> p) {
+    std::lock_guard l(mu);
+    // Kept alive here until the thread takes it over; the epoll entry can fire before that.
+    added.push_back(p);
+    pending.store(true, std::memory_order_release);
+    if (!stopped) {
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.ptr = p.get();
+      epoll_ctl(ep, EPOLL_CTL_ADD, p->fd_, &ev);
+    }
+  }
+
+  void retire(std::shared_ptr<RtpPort> p) {
+    std::lock_guard l(mu);
+    if (stopped) return;
+    retired.push_back(std::move(p));
+    pending.store(true, std::memory_order_release);
+    poke();
+  }
+
+  // Media thread, between batches: adopts new ports, lets closed ones go.
+  bool apply_changes() {
+    std::lock_guard l(mu);
+    pending.store(false, std::memory_order_relaxed);
+    for (auto& p : added) ports.emplace(p.get(), std::move(p));
+    added.clear();
+    for (auto& p : retired) {
+      epoll_ctl(ep, EPOLL_CTL_DEL, p->fd_, nullptr);
+      ports.erase(p.get());
+    }
+    retired.clear();
+    for (auto& s : players_added) playing.push_back(std::move(s));
+    players_added.clear();
+    if (!playing.empty()) arm(true);
+    if (stopping) {
+      stopped = true;
+      for (auto& [raw, p] : ports) epoll_ctl(ep, EPOLL_CTL_DEL, p->fd_, nullptr);
+      ports.clear();
+      playing.clear();
+    }
+    return !stopping;
+  }
+
+  void count(metrics::Counter* c) {
+    if (!c) return;
+    for (auto& [k, n] : counts)
+      if (k == c) return void(++n);
+    counts.emplace_back(c, 1);
+  }
+
+  void run() {
+    epoll_event evs[256];
+    for (;;) {
+      int n = epoll_wait(ep, evs, 256, -1);
+      if (n < 0 && errno != EINTR) break;
+      for (int i = 0; i < n; ++i) {
+        if (!evs[i].data.ptr) {
+          std::uint64_t v;
+          [[maybe_unused]] auto r = ::read(wake, &v, sizeof v);
+          continue;
+        }
+        if (evs[i].data.ptr == &tick_marker) {
+          on_tick();
+          continue;
+        }
+        handle(*static_cast<RtpPort*>(evs[i].data.ptr));
+      }
+      for (auto& [c, k] : counts) c->inc(static_cast<double>(k));
+      counts.clear();
+      if (pending.load(std::memory_order_acquire) && !apply_changes()) break;
+    }
+  }
+
+  void handle(RtpPort& p) {
+    alignas(8) std::uint8_t buf[2048];
+    sockaddr_storage src{};
+    socklen_t slen = sizeof src;
+    ssize_t len = ::recvfrom(p.fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&src), &slen);
+    if (len <= 0) return;
+    received.fetch_add(1, std::memory_order_relaxed);
+    auto v = parse_rtp(buf, static_cast<std::size_t>(len));
+    if (!v) {
+      malformed.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    p.last_rx_ms_.store(media_clock_ms(), std::memory_order_relaxed);
+    std::optional<ForwardedRtp> out;
     {
+      MediaSession& s = *p.session_;
       std::lock_guard l(s.mu_);
-      RtpPort* to = s.play_to_.get();
-      if (!to || to->closed_) {
-        s.listed_ = false;
-        s.play_to_.reset();
-        stays = false;
-      } else if (to->remote_len_ != 0) {  // nowhere to send yet (a late offer): the playlist waits
-        for (int k = 0; k < frames; ++k) {
-          std::string_view f = s.player_.next_frame(to->codec_);
-          std::uint8_t pkt[kRtpHeaderSize + kFrameSamples];
-          std::size_t n = std::min(f.size(), kFrameSamples);
-          std::memcpy(pkt + kRtpHeaderSize, f.data(), n);
-          if (to->send_locked(pkt, kRtpHeaderSize + n, static_cast<std::uint8_t>(to->codec_), s.cursor_.frame == 0,
-                              s.cursor_.timestamp))
-            count(s.played_);
-          s.cursor_.advance();
-          drained_now |= s.player_.take_drained();
+      if (p.closed_) return;
+      if (p.remote_len_ != slen || std::memcmp(&p.remote_, &src, slen) != 0) {  // symmetric RTP: answer the source
+        p.remote_ = src;
+        p.remote_len_ = slen;
+      }
+      const RtpRoute& r = p.route_;
+      RtpHeader& h = v->header;
+      bool audio = is_audio(h.pt);
+      if (audio && r.record && s.rec_)
+        s.rec_->write(*r.record, static_cast<Codec>(h.pt),
+                      std::string_view(reinterpret_cast<const char*>(v->payload), v->size));
+      if (r.forward == RtpRoute::Forward::kAll || (r.forward == RtpRoute::Forward::kNonAudio && !audio)) {
+        out = ForwardedRtp{p.shared_from_this(), h, std::vector<std::uint8_t>(v->payload, v->payload + v->size)};
+      } else if (r.relay_to && !r.relay_to->closed_) {
+        RtpPort& to = *r.relay_to;
+        std::uint8_t pt = h.pt;
+        if (audio && pt != static_cast<std::uint8_t>(to.codec_)) {  // PCMU <-> PCMA: same length, in place
+          if (pt == 0) ulaw_to_alaw_inplace(v->payload, v->size);
+          else alaw_to_ulaw_inplace(v->payload, v->size);
+          pt = static_cast<std::uint8_t>(to.codec_);
+        }
+        // Our 12-byte header goes right before the payload (the received header was at least that long).
+        std::uint8_t* pkt = v->payload - kRtpHeaderSize;
+        if (to.send_locked(pkt, v->size + kRtpHeaderSize, pt, h.marker, h.ts)) {
+          relayed.fetch_add(1, std::memory_order_relaxed);
+          count(r.relayed);
         }
       }
     }
-    if (drained_now) done.push_back(playing[i]);
-    if (stays) playing[keep++] = std::move(playing[i]);
-  }
-  playing.resize(keep);
-  if (playing.empty()) arm(false);
-  if (drained)
-    for (auto& s : done) drained(s);
-}
-
-void MediaWorker::poke() {
-  std::uint64_t one = 1;
-  [[maybe_unused]] auto n = ::write(wake, &one, sizeof one);
-}
-
-void MediaWorker::add(std::shared_ptr<RtpPort> p) {
-  std::lock_guard l(mu);
-  // Kept alive here until the thread takes it over; the epoll entry can fire before that.
-  added.push_back(p);
-  pending.store(true, std::memory_order_release);
-  if (stopped) return;
-  if (uring_mode) {
-    poke();  // the thread arms its receive
-  } else {
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.ptr = p.get();
-    epoll_ctl(ep, EPOLL_CTL_ADD, p->fd_, &ev);
-  }
-}
-
-void MediaWorker::retire(std::shared_ptr<RtpPort> p) {
-  std::lock_guard l(mu);
-  if (stopped) return;
-  retired.push_back(std::move(p));
-  pending.store(true, std::memory_order_release);
-  poke();
-}
-
-// Media thread, between batches: adopts new ports, lets closed ones go (epoll;
-// io_uring's own version in media_uring.cc cancels their receives first).
-bool MediaWorker::apply_changes() {
-  std::lock_guard l(mu);
-  pending.store(false, std::memory_order_relaxed);
-  for (auto& p : added) ports.emplace(p.get(), std::move(p));
-  added.clear();
-  for (auto& p : retired) {
-    epoll_ctl(ep, EPOLL_CTL_DEL, p->fd_, nullptr);
-    ports.erase(p.get());
-  }
-  retired.clear();
-  for (auto& s : players_added) playing.push_back(std::move(s));
-  players_added.clear();
-  if (!playing.empty()) arm(true);
-  if (stopping) {
-    stopped = true;
-    for (auto& [raw, p] : ports) epoll_ctl(ep, EPOLL_CTL_DEL, p->fd_, nullptr);
-    ports.clear();
-    playing.clear();
-  }
-  return !stopping;
-}
-
-void MediaWorker::count(metrics::Counter* c) {
-  if (!c) return;
-  for (auto& [k, n] : counts)
-    if (k == c) return void(++n);
-  counts.emplace_back(c, 1);
-}
-
-void MediaWorker::flush_counts() {
-  for (auto& [c, k] : counts) c->inc(static_cast<double>(k));
-  counts.clear();
-}
-
-void MediaWorker::run_epoll() {
-  epoll_event evs[256];
-  for (;;) {
-    int n = epoll_wait(ep, evs, 256, -1);
-    if (n < 0 && errno != EINTR) break;
-    for (int i = 0; i < n; ++i) {
-      if (!evs[i].data.ptr) {
-        std::uint64_t v;
-        [[maybe_unused]] auto r = ::read(wake, &v, sizeof v);
-        continue;
-      }
-      if (evs[i].data.ptr == &tick_marker) {
-        on_tick();
-        continue;
-      }
-      handle_epoll(*static_cast<RtpPort*>(evs[i].data.ptr));
+    if (out) {
+      forwarded.fetch_add(1, std::memory_order_relaxed);
+      sink(std::move(*out));
     }
-    flush_counts();
-    if (pending.load(std::memory_order_acquire) && !apply_changes()) break;
   }
-}
-
-namespace {
-// epoll: a relayed packet leaves at once.
-struct SendNow final : MediaWorker::Outbox {
-  bool send(RtpPort& to, std::uint8_t* pkt, std::size_t len) override { return MediaWorker::send_now(to, pkt, len); }
 };
-}  // namespace
-
-bool MediaWorker::send_now(RtpPort& to, const std::uint8_t* pkt, std::size_t len) { return to.sendto_locked(pkt, len); }
-
-void MediaWorker::handle_epoll(RtpPort& p) {
-  alignas(8) std::uint8_t buf[2048];
-  sockaddr_storage src{};
-  socklen_t slen = sizeof src;
-  ssize_t len = ::recvfrom(p.fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&src), &slen);
-  if (len <= 0) return;
-  SendNow now;
-  route_packet(p, buf, static_cast<std::size_t>(len), src, slen, now);
-}
-
-bool MediaWorker::route_packet(RtpPort& p, std::uint8_t* buf, std::size_t len, const sockaddr_storage& src,
-                               socklen_t slen, Outbox& out) {
-  received.fetch_add(1, std::memory_order_relaxed);
-  auto v = parse_rtp(buf, len);
-  if (!v) {
-    malformed.fetch_add(1, std::memory_order_relaxed);
-    return false;
-  }
-  p.last_rx_ms_.store(media_clock_ms(), std::memory_order_relaxed);
-  std::optional<ForwardedRtp> forward;
-  bool taken = false;
-  {
-    MediaSession& s = *p.session_;
-    std::lock_guard l(s.mu_);
-    if (p.closed_) return false;
-    if (p.remote_len_ != slen || std::memcmp(&p.remote_, &src, slen) != 0) {  // symmetric RTP: answer the source
-      p.remote_ = src;
-      p.remote_len_ = slen;
-    }
-    const RtpRoute& r = p.route_;
-    RtpHeader& h = v->header;
-    bool audio = is_audio(h.pt);
-    if (audio && r.record && s.rec_)
-      s.rec_->write(*r.record, static_cast<Codec>(h.pt),
-                    std::string_view(reinterpret_cast<const char*>(v->payload), v->size));
-    if (r.forward == RtpRoute::Forward::kAll || (r.forward == RtpRoute::Forward::kNonAudio && !audio)) {
-      forward = ForwardedRtp{p.shared_from_this(), h, std::vector<std::uint8_t>(v->payload, v->payload + v->size)};
-    } else if (r.relay_to && !r.relay_to->closed_) {
-      RtpPort& to = *r.relay_to;
-      std::uint8_t pt = h.pt;
-      if (audio && pt != static_cast<std::uint8_t>(to.codec_)) {  // PCMU <-> PCMA: same length, in place
-        if (pt == 0) ulaw_to_alaw_inplace(v->payload, v->size);
-        else alaw_to_ulaw_inplace(v->payload, v->size);
-        pt = static_cast<std::uint8_t>(to.codec_);
-      }
-      // Our 12-byte header goes right before the payload (the received header was at least that long).
-      std::uint8_t* pkt = v->payload - kRtpHeaderSize;
-      if (to.stamp_locked(pkt, pt, h.marker, h.ts) && out.send(to, pkt, v->size + kRtpHeaderSize)) {
-        taken = true;
-        relayed.fetch_add(1, std::memory_order_relaxed);
-        count(r.relayed);
-      }
-    }
-  }
-  if (forward) {
-    forwarded.fetch_add(1, std::memory_order_relaxed);
-    sink(std::move(*forward));
-  }
-  return taken;
-}
 
 // ---------------------------------------------------------------- RtpPort
 RtpPort::~RtpPort() { ::close(fd_); }
@@ -313,7 +305,7 @@ void RtpPort::mark() {
   mark_next_ = true;
 }
 
-bool RtpPort::stamp_locked(std::uint8_t* pkt, std::uint8_t pt, bool marker, std::uint32_t ts) {
+bool RtpPort::send_locked(std::uint8_t* pkt, std::size_t len, std::uint8_t pt, bool marker, std::uint32_t ts) {
   if (closed_ || remote_len_ == 0) return false;
   RtpHeader h;
   h.marker = marker || mark_next_;
@@ -322,16 +314,10 @@ bool RtpPort::stamp_locked(std::uint8_t* pkt, std::uint8_t pt, bool marker, std:
   h.ts = ts;
   h.ssrc = ssrc_;
   write_rtp_header(pkt, h);
+  if (::sendto(fd_, pkt, len, MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&remote_), remote_len_) < 0)
+    return false;
   mark_next_ = false;
   return true;
-}
-
-bool RtpPort::sendto_locked(const std::uint8_t* pkt, std::size_t len) {
-  return ::sendto(fd_, pkt, len, MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&remote_), remote_len_) >= 0;
-}
-
-bool RtpPort::send_locked(std::uint8_t* pkt, std::size_t len, std::uint8_t pt, bool marker, std::uint32_t ts) {
-  return stamp_locked(pkt, pt, marker, ts) && sendto_locked(pkt, len);
 }
 
 bool RtpPort::send(std::uint8_t pt, bool marker, std::uint32_t ts, const std::uint8_t* payload, std::size_t n) {
@@ -404,31 +390,15 @@ Result<std::unique_ptr<MediaPlane>> MediaPlane::start(Options o, Sink sink, Drai
     epoll_ctl(w->ep, EPOLL_CTL_ADD, w->wake, &ev);
     ev.data.ptr = &MediaWorker::tick_marker;
     epoll_ctl(w->ep, EPOLL_CTL_ADD, w->tick, &ev);
-    struct Started {
-      std::string priority_error, uring_error;
-    };
-    std::promise<Started> started;
-    auto got = started.get_future();
-    w->thread = std::thread([raw = w.get(), o, started = std::move(started)]() mutable {
-      Started st;
-      st.priority_error = apply_priority(o.priority);
-      if (o.io != MediaIo::kEpoll) st.uring_error = raw->start_uring(o.uring_buffers);
-      else st.uring_error = "sip.media_io is epoll";
-      raw->uring_mode = st.uring_error.empty();  // before anyone can add a port: start() waits for this
-      started.set_value(std::move(st));
-      if (raw->uring_mode) raw->run_uring();
-      else raw->run_epoll();
+    std::promise<std::string> scheduled;
+    auto got = scheduled.get_future();
+    w->thread = std::thread([raw = w.get(), p = o.priority, scheduled = std::move(scheduled)]() mutable {
+      scheduled.set_value(apply_priority(p));
+      raw->run();
     });
-    Started st = got.get();
+    std::string err = got.get();
+    if (!err.empty() && plane->priority_error_.empty()) plane->priority_error_ = err;
     plane->workers_.push_back(std::move(w));
-    if (!st.priority_error.empty() && plane->priority_error_.empty()) plane->priority_error_ = st.priority_error;
-    if (!st.uring_error.empty()) {
-      if (o.io == MediaIo::kUring)
-        return Error{ErrorCode::kUnavailable, fmt::format("media threads cannot use io_uring: {}", st.uring_error),
-                     "media"};
-      plane->io_ = "epoll";
-      if (o.io == MediaIo::kAuto && plane->io_note_.empty()) plane->io_note_ = "no io_uring: " + st.uring_error;
-    }
   }
   if (plane->priority_error_.empty() && o.priority == MediaPriority::kHigh) plane->priority_ = "high (nice -10)";
   if (plane->priority_error_.empty() && o.priority == MediaPriority::kRealtime)
@@ -498,7 +468,6 @@ MediaPlane::Stats MediaPlane::stats() const {
     s.relayed += w->relayed.load(std::memory_order_relaxed);
     s.forwarded += w->forwarded.load(std::memory_order_relaxed);
     s.malformed += w->malformed.load(std::memory_order_relaxed);
-    s.rearmed += w->rearmed.load(std::memory_order_relaxed);
   }
   return s;
 }

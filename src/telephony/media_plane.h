@@ -53,7 +53,6 @@ namespace sb::telephony {
 
 class RtpPort;
 struct MediaWorker;
-struct Uring;
 
 // Milliseconds on the monotonic clock, as the media threads stamp packets.
 std::uint64_t media_clock_ms();
@@ -147,15 +146,10 @@ class RtpPort : public std::enable_shared_from_this<RtpPort> {
  private:
   friend class MediaPlane;
   friend struct MediaWorker;
-  friend struct Uring;
   RtpPort(int fd, std::uint16_t port, std::uint32_t ssrc, std::uint16_t seq, std::shared_ptr<MediaSession> s)
       : fd_(fd), port_(port), ssrc_(ssrc), session_(std::move(s)), seq_(seq) {}
   // Under the session's lock: sends `len` bytes at `pkt`, whose first 12 are rewritten as our header.
   bool send_locked(std::uint8_t* pkt, std::size_t len, std::uint8_t pt, bool marker, std::uint32_t ts);
-  // The two halves of that: our header (next sequence number) written to
-  // pkt[0, 12), false when closed or no remote is known; then the sendto.
-  bool stamp_locked(std::uint8_t* pkt, std::uint8_t pt, bool marker, std::uint32_t ts);
-  bool sendto_locked(const std::uint8_t* pkt, std::size_t len);
 
   const int fd_;
   const std::uint16_t port_;
@@ -189,15 +183,6 @@ enum class MediaPriority {
 // "normal", "high", "realtime" (the config key's values); anything else is normal.
 MediaPriority parse_media_priority(std::string_view s);
 
-// How the media threads wait for packets and send them (see media_worker.h).
-enum class MediaIo {
-  kAuto,   // io_uring where the kernel allows it (5.19+ with multishot receive), else epoll
-  kEpoll,  // epoll_wait, then recvfrom and sendto per packet
-  kUring,  // io_uring or nothing: start() fails if it cannot be set up
-};
-// "auto", "epoll", "io_uring"; anything else is auto.
-MediaIo parse_media_io(std::string_view s);
-
 class MediaPlane {
  public:
   struct Options {
@@ -205,12 +190,9 @@ class MediaPlane {
     std::uint16_t min_port = 16384, max_port = 32767;
     int threads = 1;  // media threads (at least 1)
     MediaPriority priority = MediaPriority::kNormal;
-    MediaIo io = MediaIo::kAuto;
-    unsigned uring_buffers = 4096;  // io_uring: receive buffers per thread (a power of two; 2 KB each)
   };
   struct Stats {
     std::uint64_t received = 0, relayed = 0, forwarded = 0, malformed = 0;
-    std::uint64_t rearmed = 0;  // io_uring: receives that ended (out of buffers) and were armed again
   };
   using Sink = std::function<void(ForwardedRtp)>;
   using DrainedSink = std::function<void(std::shared_ptr<MediaSession>)>;  // a playlist was played out
@@ -228,9 +210,6 @@ class MediaPlane {
   // (SCHED_RR 10)"), and why not the one asked for (empty when they got it).
   const std::string& priority() const { return priority_; }
   const std::string& priority_error() const { return priority_error_; }
-  // "io_uring" or "epoll"; with auto, why not io_uring (empty when it is).
-  const std::string& io() const { return io_; }
-  const std::string& io_note() const { return io_note_; }
 
  private:
   MediaPlane() = default;
@@ -241,7 +220,6 @@ class MediaPlane {
   std::atomic<std::size_t> next_worker_{0};
   std::atomic<std::uint32_t> rng_state_{0};
   std::string priority_ = "normal", priority_error_;
-  std::string io_ = "io_uring", io_note_;
 };
 
 }  // namespace sb::telephony

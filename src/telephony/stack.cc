@@ -82,7 +82,7 @@ Status Telephony::Impl::setup() {
                                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::shared_ptr<Gate> g = gate;
   auto started_plane = MediaPlane::start(
-      {buf, opts.rtp_min_port, opts.rtp_max_port, threads, opts.media_priority, opts.media_io},
+      {buf, opts.rtp_min_port, opts.rtp_max_port, threads, opts.media_priority},
       [this, g](ForwardedRtp f) { g->post([this, f] { on_media(f); }); },
       [this, g](std::shared_ptr<MediaSession> s) {  // a playlist was played out: the IVR's next step
         g->post([this, id = s->tag] {
@@ -91,9 +91,8 @@ Status Telephony::Impl::setup() {
       });
   if (!started_plane) return started_plane.error();
   plane = std::move(*started_plane);
-  spdlog::info("[sip] media: {} thread(s) on {}, priority {}, RTP ports {}-{}", threads, plane->io(), plane->priority(),
-               opts.rtp_min_port, opts.rtp_max_port);
-  if (!plane->io_note().empty()) spdlog::info("[sip] media: {}", plane->io_note());
+  spdlog::info("[sip] media: {} thread(s), priority {}, RTP ports {}-{}", threads, plane->priority(), opts.rtp_min_port,
+               opts.rtp_max_port);
   if (!plane->priority_error().empty())
     spdlog::warn("[sip] media threads keep normal priority: {}", plane->priority_error());
   tmr_start(&prune_tmr, 1000, &Impl::on_prune, this);

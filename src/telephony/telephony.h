@@ -41,7 +41,6 @@ struct TelephonyOptions {
   // Threads that relay RTP (0: one per core). Each call's media stays on one of them.
   int media_threads = 0;
   MediaPriority media_priority = MediaPriority::kNormal;  // scheduling of those threads
-  MediaIo media_io = MediaIo::kAuto;                     // how they wait for packets
   std::int64_t min_expires_s = 30, max_expires_s = 3600, default_expires_s = 3600;
   std::string prompts_dir;         // spoken prompts (<name>.raw, 8 kHz s16le); empty: the ones made at build time
   std::string recordings_dir;      // bridged calls are recorded to <dir>/<interaction id>.wav; empty: not recorded
