@@ -84,9 +84,11 @@ void list(Call& c) {
     if (!it) return c.fail(Error::not_found(fmt::format("interaction {} not found", iid.value)));
     json out = json::array();
     for (auto r : recordings_of(*c.ctx, iid)) {
-      std::string path = r["path"].get<std::string>();
-      std::error_code ec;
-      auto size = std::filesystem::file_size(path, ec);
+      // Only our own files are looked at (a moved data dir or a doctored event must not open anything else).
+      auto file = checked_file(*c.ctx, r["path"].get<std::string>());
+      std::string path = file ? file->string() : std::string();
+      std::error_code ec = file ? std::error_code() : std::make_error_code(std::errc::no_such_file_or_directory);
+      auto size = file ? std::filesystem::file_size(path, ec) : 0;
       r["available"] = !ec;
       if (!ec) r["bytes"] = size;
       // Not stopped and the call goes on: still being written (its header says 0 bytes until it stops).

@@ -31,7 +31,7 @@ constexpr KeySpec kKeys[] = {
     {"sip.media_threads", kInt, "0", "Threads relaying RTP (0: one per core); each call's media stays on one of them",
      "SWITCHBOARD_SIP_MEDIA_THREADS", "--sip-media-threads"},
     {"sip.media_priority", kString, "normal",
-     "Scheduling of the RTP threads: normal; high (nice -10); realtime (SCHED_RR, as media servers run). high and "
+     "Scheduling of the RTP threads: normal; high (nice -10); realtime (SCHED_RR, as media servers run; only with fewer sip.media_threads than cores, else high). high and "
      "realtime need CAP_SYS_NICE or an RLIMIT_NICE/RLIMIT_RTPRIO allowance; without it a warning is logged and "
      "normal is kept",
      "SWITCHBOARD_SIP_MEDIA_PRIORITY", "--sip-media-priority", Check::kOneOf, "normal|high|realtime"},

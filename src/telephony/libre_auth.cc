@@ -29,6 +29,7 @@
 //  - SIP thread only (libre's objects are).
 #include "telephony/libre_auth.h"
 
+#include <algorithm>
 #include <new>
 #include <string>
 #include <vector>
@@ -61,7 +62,8 @@ struct sip_auth {
   sip_auth_h* authh = nullptr;
   void* arg = nullptr;
   bool ref = false;
-  int err = 0;
+  int err = 0;          // stops the walk: the credentials were refused, or none could be had
+  int skipped_err = 0;  // why a challenge was passed over (an algorithm or qop we do not answer)
 };
 
 namespace {
@@ -81,14 +83,15 @@ bool on_challenge(const sip_hdr* hdr, const sip_msg*, void* arg) {
   auto* c = static_cast<Challenged*>(arg);
   sip_auth& a = *c->auth;
   auto ch = sb::telephony::parse_digest_challenge(std::string(hdr->val.p, hdr->val.l));
-  if (!ch) {
-    spdlog::warn("[sip] cannot answer the challenge '{}': {}", std::string(hdr->val.p, hdr->val.l),
+  if (!ch) {  // (RFC 8760 servers offer SHA-256 first, then MD5: the walk goes on to the next)
+    spdlog::info("[sip] passing over the challenge '{}': {}", std::string(hdr->val.p, hdr->val.l),
                  ch.error().message);
-    a.err = ch.error().field == "algorithm" || ch.error().field == "qop" ? ENOSYS : EBADMSG;
-    return true;
+    if (!a.skipped_err) a.skipped_err = ch.error().field == "algorithm" || ch.error().field == "qop" ? ENOSYS : EBADMSG;
+    return false;
   }
   for (Realm& r : a.realms) {
-    if (r.fresh || str_casecmp(r.ch.realm.c_str(), ch->realm.c_str()) != 0) continue;
+    if (str_casecmp(r.ch.realm.c_str(), ch->realm.c_str()) != 0) continue;
+    if (r.fresh) return false;  // a second challenge for a realm this response already got an answer for
     if (!ch->stale) {  // answered already and challenged again: the credentials are wrong
       a.err = EAUTH;
       return true;
@@ -155,6 +158,9 @@ int sip_auth_authenticate(struct sip_auth* auth, const struct sip_msg* msg) {
   Challenged www{auth, false}, proxy{auth, true};
   if (sip_msg_hdr_apply(msg, true, SIP_HDR_WWW_AUTHENTICATE, on_challenge, &www)) return auth->err;
   if (sip_msg_hdr_apply(msg, true, SIP_HDR_PROXY_AUTHENTICATE, on_challenge, &proxy)) return auth->err;
+  // Nothing answerable: an error, not the same request again (libre would resend it at once, for ever).
+  bool answered = std::any_of(auth->realms.begin(), auth->realms.end(), [](const Realm& r) { return r.fresh; });
+  if (!answered) return auth->skipped_err ? auth->skipped_err : EAUTH;
   return 0;
 }
 

@@ -375,6 +375,17 @@ Result<std::unique_ptr<MediaPlane>> MediaPlane::start(Options o, Sink sink, Drai
   o.threads = std::max(1, o.threads);
   plane->opts_ = o;
   plane->rng_state_ = std::random_device{}();
+  // SCHED_RR threads on every core would leave signalling, the API and the
+  // store the kernel's 5 % of RT throttling under load (or an RTP flood).
+  MediaPriority wanted = o.priority;
+  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::string refused;
+  if (wanted == MediaPriority::kRealtime && o.threads >= cores) {
+    wanted = MediaPriority::kHigh;
+    refused = fmt::format("realtime needs fewer media threads ({}) than cores ({}), or signalling would get no CPU "
+                          "under load; high instead",
+                          o.threads, cores);
+  }
   for (int i = 0; i < o.threads; ++i) {
     auto w = std::make_shared<MediaWorker>();
     w->sink = sink;
@@ -392,7 +403,7 @@ Result<std::unique_ptr<MediaPlane>> MediaPlane::start(Options o, Sink sink, Drai
     epoll_ctl(w->ep, EPOLL_CTL_ADD, w->tick, &ev);
     std::promise<std::string> scheduled;
     auto got = scheduled.get_future();
-    w->thread = std::thread([raw = w.get(), p = o.priority, scheduled = std::move(scheduled)]() mutable {
+    w->thread = std::thread([raw = w.get(), p = wanted, scheduled = std::move(scheduled)]() mutable {
       scheduled.set_value(apply_priority(p));
       raw->run();
     });
@@ -400,9 +411,11 @@ Result<std::unique_ptr<MediaPlane>> MediaPlane::start(Options o, Sink sink, Drai
     if (!err.empty() && plane->priority_error_.empty()) plane->priority_error_ = err;
     plane->workers_.push_back(std::move(w));
   }
-  if (plane->priority_error_.empty() && o.priority == MediaPriority::kHigh) plane->priority_ = "high (nice -10)";
-  if (plane->priority_error_.empty() && o.priority == MediaPriority::kRealtime)
+  if (plane->priority_error_.empty() && wanted == MediaPriority::kHigh) plane->priority_ = "high (nice -10)";
+  if (plane->priority_error_.empty() && wanted == MediaPriority::kRealtime)
     plane->priority_ = fmt::format("realtime (SCHED_RR {})", kRealtimePriority);
+  if (!refused.empty())
+    plane->priority_error_ = plane->priority_error_.empty() ? refused : refused + "; " + plane->priority_error_;
   return plane;
 }
 

@@ -337,12 +337,23 @@ TEST(MediaPlaneStart, PriorityIsAppliedOrTheReasonIsGiven) {
       EXPECT_EQ(threads_with(-10, 0), before_high);
     }
   }
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   {
-    auto p = MediaPlane::start({"127.0.0.1", 41000, 41099, 2, MediaPriority::kRealtime}, nullptr);
+    // As many realtime threads as cores: refused (signalling needs a core), high instead.
+    auto p = MediaPlane::start({"127.0.0.1", 41000, 41099, cores, MediaPriority::kRealtime}, nullptr);
     ASSERT_TRUE(p) << p.error().message;
-    if ((*p)->priority_error().empty()) {
+    EXPECT_NE((*p)->priority_error().find("fewer media threads"), std::string::npos) << (*p)->priority_error();
+    EXPECT_EQ(threads_with(0, 2), before_rr);
+  }
+  {
+    const int n = std::max(1, cores - 1);
+    auto p = MediaPlane::start({"127.0.0.1", 41000, 41099, n, MediaPriority::kRealtime}, nullptr);
+    ASSERT_TRUE(p) << p.error().message;
+    if (cores < 2) {
+      EXPECT_NE((*p)->priority_error().find("fewer media threads"), std::string::npos);
+    } else if ((*p)->priority_error().empty()) {
       EXPECT_EQ((*p)->priority(), "realtime (SCHED_RR 10)");
-      EXPECT_EQ(threads_with(0, 2) - before_rr, 2);  // SCHED_RR is policy 2
+      EXPECT_EQ(threads_with(0, 2) - before_rr, n);  // SCHED_RR is policy 2
     } else {
       EXPECT_EQ((*p)->priority(), "normal");
       EXPECT_NE((*p)->priority_error().find("SCHED_RR"), std::string::npos);

@@ -15,7 +15,11 @@ PromptCatalog::Loaded PromptCatalog::load(const std::string& dir) {
 
   bool layered = fs::is_directory(sub(Language::kEn), ec);
   auto english = PromptLibrary::load(layered ? sub(Language::kEn) : dir, Language::kEn);
+  auto note_problems = [&out](const PromptLibrary& lib) {
+    for (const auto& p : lib.problems()) out.warnings.push_back("custom prompt " + p);
+  };
   if (english) {
+    note_problems(*english);
     cat.libraries_.emplace(Language::kEn, std::move(*english));
   } else {
     out.warnings.push_back(english.error().message + "; prompts are beeps");
@@ -23,7 +27,7 @@ PromptCatalog::Loaded PromptCatalog::load(const std::string& dir) {
   }
   if (layered) {
     auto shared = PromptLibrary::load_custom(dir);
-    if (shared) cat.shared_ = std::move(*shared);
+    if (shared) note_problems(*shared), cat.shared_ = std::move(*shared);
     else out.warnings.push_back(shared.error().message + "; custom prompts of " + dir + " not loaded");
   }
 
@@ -32,6 +36,7 @@ PromptCatalog::Loaded PromptCatalog::load(const std::string& dir) {
     if (l == Language::kEn) continue;
     auto lib = PromptLibrary::load(sub(l), l);
     if (lib) {
+      note_problems(*lib);
       cat.libraries_.emplace(l, std::move(*lib));
       continue;
     }

@@ -94,6 +94,20 @@ TEST_F(PromptCatalogTest, CustomPromptsOfTheRootServeEveryLanguageALanguagesOwnW
   EXPECT_EQ(loaded.catalog.get(Language::kEn, "notes"), nullptr);
 }
 
+// One bad custom recording (an odd byte count) is left out with a warning;
+// the language keeps all its other prompts.
+TEST_F(PromptCatalogTest, ABadCustomPromptIsLeftOutNotTheLanguage) {
+  for (Language l : all_languages()) write_language(l, language_code(l), 5);
+  write(dir_ / "pl" / "sales.raw", 8);
+  std::ofstream(dir_ / "pl" / "billing.raw", std::ios::binary) << "abc";  // 3 bytes: not 16-bit samples
+  auto loaded = PromptCatalog::load(dir_.string());
+  ASSERT_EQ(loaded.warnings.size(), 1u);
+  EXPECT_NE(loaded.warnings[0].find("billing.raw"), std::string::npos) << loaded.warnings[0];
+  EXPECT_EQ(loaded.catalog.effective(Language::kPl), Language::kPl) << "Polish stays Polish";
+  EXPECT_EQ(value_of(loaded.catalog.get(Language::kPl, "sales")), 8);
+  EXPECT_EQ(loaded.catalog.get(Language::kPl, "billing"), nullptr);
+}
+
 TEST_F(PromptCatalogTest, TheLayoutBeforeLanguagesIsEnglish) {
   write_language(Language::kEn, ".", 3);  // standard prompts directly in the directory
   write(dir_ / "sales.raw", 4);

@@ -38,6 +38,9 @@ Clip::Clip(std::vector<std::int16_t> samples)
     : samples_(std::make_shared<const std::vector<std::int16_t>>(std::move(samples))) {}
 
 Result<Clip> load_clip(const std::string& path) {
+  std::error_code ec;
+  if (auto size = std::filesystem::file_size(path, ec); !ec && size > kMaxClipBytes)  // before reading it all
+    return Error::invalid("prompt", path + " is longer than 10 minutes");
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error::not_found("cannot open prompt file " + path);
   std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -103,7 +106,10 @@ Status PromptLibrary::add_custom(const std::string& dir) {
     const fs::path& p = it->path();
     if (p.extension() != ".raw" || lib.get(p.stem().string())) continue;
     auto clip = load_clip(p.string());
-    if (!clip) return clip.error();
+    if (!clip) {
+      problems_.push_back(clip.error().message + " (left out)");
+      continue;
+    }
     lib.add(p.stem().string(), std::move(*clip));
   }
   if (ec) return Error::internal("cannot list prompt directory " + dir + ": " + ec.message());

@@ -59,7 +59,8 @@ class PromptLibrary {
   // missing (the error names the file), or a bad file.
   static Result<PromptLibrary> load(const std::string& dir, Language lang = Language::kEn);
   // Only the custom prompts: every *.raw file in dir (subdirectories are not
-  // read). Errors: dir unreadable or a bad file.
+  // read). Error: dir unreadable. A bad custom file is left out and named in
+  // problems() (one odd recording must not cost a language all its prompts).
   static Result<PromptLibrary> load_custom(const std::string& dir);
   // Every standard prompt of `lang` as the same short beep. Never chosen
   // silently: for tests, or for the caller to use explicitly when load() failed.
@@ -73,12 +74,15 @@ class PromptLibrary {
   // Adds or replaces one prompt.
   void add(std::string name, Clip clip);
   std::size_t size() const { return clips_.size(); }
+  // Custom prompt files left out, and why (for the caller to log).
+  const std::vector<std::string>& problems() const { return problems_; }
 
  private:
   // Adds every *.raw file of dir not already held (custom prompts).
   Status add_custom(const std::string& dir);
 
   std::map<std::string, Clip, std::less<>> clips_;
+  std::vector<std::string> problems_;
 };
 
 }  // namespace sb::telephony

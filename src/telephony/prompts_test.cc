@@ -83,10 +83,15 @@ TEST_F(PromptsTest, AMissingStandardPromptIsAnErrorNamingIt) {
   EXPECT_EQ(none.error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(PromptsTest, ABadCustomPromptIsAnError) {
+TEST_F(PromptsTest, ABadCustomPromptIsLeftOutAndNamed) {
   write_standard_set();
   write("broken.raw", "x");
-  EXPECT_FALSE(PromptLibrary::load(dir_.string()));
+  auto lib = PromptLibrary::load(dir_.string());
+  ASSERT_TRUE(lib) << lib.error().message;
+  EXPECT_EQ(lib->get("broken"), nullptr);
+  EXPECT_NE(lib->get("welcome"), nullptr);
+  ASSERT_EQ(lib->problems().size(), 1u);
+  EXPECT_NE(lib->problems()[0].find("broken.raw"), std::string::npos);
 }
 
 TEST(Prompts, StandardNamesAreUnique) {

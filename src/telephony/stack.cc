@@ -94,7 +94,7 @@ Status Telephony::Impl::setup() {
   spdlog::info("[sip] media: {} thread(s), priority {}, RTP ports {}-{}", threads, plane->priority(), opts.rtp_min_port,
                opts.rtp_max_port);
   if (!plane->priority_error().empty())
-    spdlog::warn("[sip] media threads keep normal priority: {}", plane->priority_error());
+    spdlog::warn("[sip] media threads' priority: {}", plane->priority_error());
   tmr_start(&prune_tmr, 1000, &Impl::on_prune, this);
   start_trunk_addresses();  // before the registrations: they wait for their trunk's address
   register_trunks();

@@ -67,8 +67,15 @@ Result<std::vector<SipTarget>> addresses(const std::string& host, std::uint16_t 
 std::vector<SrvRecord> srv_records(const std::string& name) {
   unsigned char buf[4096];
   struct __res_state rs {};
-  if (res_ninit(&rs) != 0) return {};
+  if (res_ninit(&rs) != 0) {
+    res_nclose(&rs);
+    return {};
+  }
+  rs.retrans = 2;  // seconds per try, and tries: a dead name server holds this (shared) lookup thread briefly
+  rs.retry = 2;
   int n = res_nquery(&rs, name.c_str(), ns_c_in, ns_t_srv, buf, sizeof buf);
+  // res_nquery returns the answer's full length even when it copied only sizeof buf bytes.
+  if (n > static_cast<int>(sizeof buf)) n = static_cast<int>(sizeof buf);
   std::vector<SrvRecord> out;
   ns_msg msg;
   if (n > 0 && ns_initparse(buf, n, &msg) == 0) {
