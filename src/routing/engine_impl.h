@@ -170,6 +170,9 @@ struct Engine::Impl {
   void drop_memberships(std::uint32_t a);
   void retire_buckets(std::uint32_t q);
   std::uint32_t new_interaction_slot();
+  // Sets up `spec`'s record in a new slot (slots are reused: every field the
+  // arrival owns is set here), its slot in *slot. Not yet in a queue or index.
+  InteractionRec& new_record(const InteractionSpec& spec, std::uint32_t target, TimePoint now, std::uint32_t* slot);
   void free_interaction(std::uint32_t i);
 
   // --- waiting sets (engine_queueing.cc) ---

@@ -16,6 +16,27 @@ Error wrong_state(const InteractionRec& I, const char* what) {
 }
 }  // namespace
 
+InteractionRec& Engine::Impl::new_record(const InteractionSpec& spec, std::uint32_t target, TimePoint now,
+                                         std::uint32_t* slot) {
+  Impl& m = *this;
+  *slot = m.new_interaction_slot();
+  InteractionRec& I = m.inter[*slot];
+  I.alive = true;
+  I.id = spec.id;
+  I.channel = spec.channel;
+  I.priority = spec.priority;
+  I.enqueued = spec.enqueued.value_or(now);
+  I.seq = ++m.next_seq;
+  I.target = target;
+  I.agent = kNone;
+  I.overdue = false;
+  I.customer = spec.customer;
+  I.from = spec.from;
+  I.callback_number.clear();
+  I.callback = spec.channel == Channel::kCallback;
+  return I;
+}
+
 Status Engine::arrive(const InteractionSpec& spec, TimePoint now) {
   Impl& m = *impl_;
   if (!spec.id) return Error::invalid("id", "interaction id must be non-zero");
@@ -37,21 +58,8 @@ Status Engine::arrive(const InteractionSpec& spec, TimePoint now) {
       return Error::invalid("preferred_agent", "agent cannot take this channel");
   }
   m.touch(now);
-  std::uint32_t i = m.new_interaction_slot();
-  InteractionRec& I = m.inter[i];
-  I.alive = true;
-  I.id = spec.id;
-  I.channel = spec.channel;
-  I.priority = spec.priority;
-  I.enqueued = spec.enqueued.value_or(now);
-  I.seq = ++m.next_seq;
-  I.target = target;
-  I.agent = kNone;
-  I.overdue = false;
-  I.customer = spec.customer;
-  I.from = spec.from;
-  I.callback_number.clear();  // the slot may be reused (free_interaction leaves it)
-  I.callback = spec.channel == Channel::kCallback;
+  std::uint32_t i;
+  m.new_record(spec, target, now, &i);
   m.inter_slot.insert(spec.id.value, i);
   m.enter_queue(i, q, now, 0);
   return {};
@@ -74,22 +82,10 @@ Status Engine::connect(const InteractionSpec& spec, AgentId agent, TimePoint now
   if (const char* why = cannot_start(m.agents[a], spec.channel))
     return Error::conflict("agent " + std::to_string(agent.value) + " " + why);
   m.touch(now);
-  std::uint32_t i = m.new_interaction_slot();
-  InteractionRec& I = m.inter[i];
-  I.alive = true;
-  I.id = spec.id;
-  I.channel = spec.channel;
-  I.priority = spec.priority;
-  I.enqueued = spec.enqueued.value_or(now);
-  I.seq = ++m.next_seq;
-  I.target = kNone;
+  std::uint32_t i;
+  InteractionRec& I = m.new_record(spec, kNone, now, &i);
   I.bucket = kNone;
   I.listed = false;
-  I.overdue = false;
-  I.customer = spec.customer;
-  I.from = spec.from;
-  I.callback_number.clear();
-  I.callback = spec.channel == Channel::kCallback;
   I.queue = q;
   I.queue_entered = now;
   I.state = InteractionState::kConnected;
