@@ -129,8 +129,8 @@ export async function launchChromium() {
 }
 
 // A page whose requests may go only to our server: anything else fails the test.
-export async function newPage(browser, server, outside) {
-  const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+export async function newPage(browser, server, outside, options = {}) {
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, ...options });
   await ctx.route(/.*/, (route) => {
     const u = new URL(route.request().url());
     if (u.hostname === '127.0.0.1' || u.protocol === 'data:' || u.protocol === 'blob:') return route.continue();

@@ -289,6 +289,21 @@ const rawKeys = async (page) => {
   return Object.keys(MESSAGES.en).filter((k) => shown.includes(k));
 };
 
+test('a language table that does not arrive leaves English on screen, not a blank page', async () => {
+  // A Polish browser whose Polish table is stuck on its way (a stalled request).
+  const page = await newPage(browser, server, outside, { locale: 'pl-PL' });
+  let asked = 0;
+  await page.route(/\/assets\/pl-[^/]*\.js$/, () => { asked += 1; /* never answered */ });
+  const t0 = Date.now();
+  await page.goto(server.url + '/login');
+  await page.waitForSelector('#login-name', { timeout: 8000 });
+  assert.ok(asked >= 1, 'the Polish table was asked for');
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.equal(await text(page, 'button[type=submit]'), MESSAGES.en['login.submit']);
+  assert.ok(Date.now() - t0 < 8000);
+  await page.context().close();
+});
+
 test('the UI in Vietnamese, Estonian, Romanian and Russian, chosen by the user', async () => {
   // The login page offers every language by its own name, before anyone signs in.
   const page = await newPage(browser, server, outside);

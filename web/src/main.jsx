@@ -236,6 +236,9 @@ function App() {
   const locale = isLoaded(wanted) ? wanted : prev;
   useEffect(() => {
     let live = true;
+    // A table slow to come (a stalled request) must not leave the page blank:
+    // English (in the bundle) meanwhile, the language when it arrives.
+    const slow = setTimeout(() => live && setPrev((l) => l || 'en'), 2000);
     loadLocale(wanted).then(
       () => live && setPrev(wanted),
       (e) => {
@@ -243,7 +246,10 @@ function App() {
         if (live) setPrev((l) => l || 'en');
       },
     );
-    return () => (live = false);
+    return () => {
+      live = false;
+      clearTimeout(slow);
+    };
   }, [wanted]);
   const t = makeT(locale || 'en');
 
@@ -295,7 +301,7 @@ function App() {
     if (locale) document.documentElement.lang = locale;
   }, [locale]);
 
-  if (!locale) return null; // the first table is on its way (one request, same server)
+  if (!locale) return null; // the first table is on its way (one request, same server; English after 2 s)
   if (loading) return <p class="loading" role="status">{t('common.loading')}</p>;
   if (!me) return <Login t={t} locale={locale} onPick={pick} onLoggedIn={loadMe} />;
 
