@@ -71,7 +71,7 @@ i64 now_ns(clockid_t c = CLOCK_MONOTONIC) {
 // A benchmark tool's fatal error (bad option, socket failure): the message, exit status 2. Not a test.
 [[noreturn]] void die(const std::string& m) {
   std::fprintf(stderr, "rtp_load: %s\n", m.c_str());
-  std::exit(2);
+  std::exit(2);  // the tool cannot measure anything (bad option, socket failure): say why and stop (not a test)
 }
 
 struct Options {
@@ -916,7 +916,6 @@ int main(int argc, char** argv) {
               L.agent_byes, L.agent_cancels);
   std::printf("INVITE -> first response: p50 %.2f ms, p99 %.2f ms, max %.2f ms (n=%zu, during the ramp)\n",
               pct(first_ms, 50), pct(first_ms, 99), pct(first_ms, 100), first_ms.size());
-  int worst_gap_ms = 0;
   for (auto& d : dirs) {
     double loss = d.expected ? 100.0 * (double(d.expected) - double(d.rcv)) / double(d.expected) : 0;
     std::printf("%s: %d streams, %llu packets received of %llu (loss %.3f %%), jitter (RFC 3550, per stream) "
@@ -927,7 +926,6 @@ int main(int argc, char** argv) {
     std::printf("  of those gaps, made by the path through Switchboard (it delayed a packet by over %d ms more than the one "
                 "before): %d in %d streams; the most it added between two packets: %.1f ms\n",
                 o.gap_ms - 20, d.path_gaps, d.path_gap_streams, d.max_added / 1e6);
-    worst_gap_ms = std::max<int>(worst_gap_ms, static_cast<int>(d.max_gap / 1000000));
   }
   std::printf("transit through Switchboard (send -> kernel arrival): p50 %.3f ms p99 %.3f ms max %.3f ms\n",
               pct(transit_ms, 50), pct(transit_ms, 99), pct(transit_ms, 100));

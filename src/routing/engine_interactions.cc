@@ -10,6 +10,17 @@ namespace {
 Error unknown_interaction(InteractionId i) { return Error::not_found("unknown interaction " + std::to_string(i.value)); }
 Error unknown_agent(AgentId a) { return Error::not_found("unknown agent " + std::to_string(a.value)); }
 Error unknown_queue(QueueId q) { return Error::not_found("unknown queue " + std::to_string(q.value)); }
+Error already_exists(InteractionId i) {
+  return Error{ErrorCode::kAlreadyExists, "interaction " + std::to_string(i.value) + " already exists", "id"};
+}
+// Whether queue Q takes a new interaction like `spec` (arrive and connect).
+Status admits(const QueueRec& Q, const InteractionSpec& spec) {
+  if (!Q.enabled) return Error::conflict("queue " + std::to_string(spec.queue.value) + " is disabled");
+  if (!(Q.accepts & channel_bit(spec.channel)))
+    return Error::invalid("channel", "queue " + std::to_string(spec.queue.value) + " does not accept " +
+                                         std::string(to_string(spec.channel)));
+  return {};
+}
 Error wrong_state(const InteractionRec& I, const char* what) {
   return Error::conflict("interaction " + std::to_string(I.id.value) + " is " + std::string(to_string(I.state)) +
                          ": cannot " + what);
@@ -40,16 +51,12 @@ InteractionRec& Engine::Impl::new_record(const InteractionSpec& spec, std::uint3
 Status Engine::arrive(const InteractionSpec& spec, TimePoint now) {
   Impl& m = *impl_;
   if (!spec.id) return Error::invalid("id", "interaction id must be non-zero");
-  if (m.find_interaction(spec.id) != kNone)
-    return Error{ErrorCode::kAlreadyExists, "interaction " + std::to_string(spec.id.value) + " already exists", "id"};
+  if (m.find_interaction(spec.id) != kNone) return already_exists(spec.id);
   std::uint32_t q = m.find_queue(spec.queue);
   if (q == kNone) return unknown_queue(spec.queue);
   prefetch_lines(&m.queues[q], 192);  // what enter_queue and insert_waiting read of it
   const QueueRec& Q = m.queues[q];
-  if (!Q.enabled) return Error::conflict("queue " + std::to_string(spec.queue.value) + " is disabled");
-  if (!(Q.accepts & channel_bit(spec.channel)))
-    return Error::invalid("channel", "queue " + std::to_string(spec.queue.value) + " does not accept " +
-                                         std::string(to_string(spec.channel)));
+  if (Status ok = admits(Q, spec); !ok) return ok;
   std::uint32_t target = kNone;
   if (spec.preferred_agent) {
     target = m.find_agent(*spec.preferred_agent);
@@ -68,17 +75,13 @@ Status Engine::arrive(const InteractionSpec& spec, TimePoint now) {
 Status Engine::connect(const InteractionSpec& spec, AgentId agent, TimePoint now) {
   Impl& m = *impl_;
   if (!spec.id) return Error::invalid("id", "interaction id must be non-zero");
-  if (m.find_interaction(spec.id) != kNone)
-    return Error{ErrorCode::kAlreadyExists, "interaction " + std::to_string(spec.id.value) + " already exists", "id"};
+  if (m.find_interaction(spec.id) != kNone) return already_exists(spec.id);
   std::uint32_t q = m.find_queue(spec.queue);
   if (q == kNone) return unknown_queue(spec.queue);
   std::uint32_t a = m.find_agent(agent);
   if (a == kNone) return unknown_agent(agent);
   QueueRec& Q = m.queues[q];
-  if (!Q.enabled) return Error::conflict("queue " + std::to_string(spec.queue.value) + " is disabled");
-  if (!(Q.accepts & channel_bit(spec.channel)))
-    return Error::invalid("channel", "queue " + std::to_string(spec.queue.value) + " does not accept " +
-                                         std::string(to_string(spec.channel)));
+  if (Status ok = admits(Q, spec); !ok) return ok;
   if (const char* why = cannot_start(m.agents[a], spec.channel))
     return Error::conflict("agent " + std::to_string(agent.value) + " " + why);
   m.touch(now);
